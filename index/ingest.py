@@ -1,0 +1,158 @@
+"""Keeps the index in step with a set of articles: adds, updates and removes, skipping what is unchanged.
+
+Idempotent by content hash (as simonw/llm's ``Collection.embed()`` skips unchanged content): an article
+whose committed hash matches costs one dictionary look-up; anything else is re-split, re-embedded
+and replaced. See index/store.py for why a crash at any point leaves nothing duplicated or orphaned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from corpus.loader import Article, Skipped
+from index.bm25 import BM25Index
+from index.embedder import Embedder
+from index.passages import Passage, split_article
+from index.store import COMMITTED, Store, fingerprint
+from newsrag.settings import Settings
+
+# Articles embedded and written together: big enough to fill embedding batches, small enough that a
+# crash loses little work and memory stays flat.
+GROUP_PASSAGES = 512
+
+Progress = Callable[[int, int], None]  # (articles done, articles to process)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    articles: int = 0  # in the index afterwards
+    chunks: int = 0  # passages in the index afterwards
+    passages_written: int = 0
+    tokens_embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def summary(self) -> str:
+        """The contract's one summary line."""
+        return (
+            f"articles: {self.articles} (added {len(self.added)}, updated {len(self.updated)}, "
+            f"removed {len(self.removed)}, unchanged {self.unchanged}, skipped {len(self.skipped)}) "
+            f"chunks: {self.chunks}"
+        )
+
+
+def bm25_folder(settings: Settings):  # type: ignore[no-untyped-def]
+    return settings.store.data_dir / "bm25" / settings.store.collection
+
+
+def refresh_bm25(store: Store, settings: Settings, current: BM25Index | None = None) -> BM25Index:
+    """The BM25 index matching the store: the given or saved one if current, else rebuilt and saved."""
+    wanted = fingerprint(store.article_infos())
+    if current is not None and current.fingerprint == wanted:
+        return current
+    folder = bm25_folder(settings)
+    saved = BM25Index.load(folder)
+    if saved is not None and saved.fingerprint == wanted:
+        return saved
+    index = BM25Index()
+    index.build(store.iter_passage_texts(), wanted)
+    index.save(folder)
+    return index
+
+
+class Ingestor:
+    """Splits, embeds and writes articles; one instance serves the CLI, the API and eval."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+
+    def split(self, article: Article) -> list[Passage]:
+        return split_article(
+            article,
+            self.embedder.count_tokens,
+            max_tokens=self.settings.passages.max_tokens,
+            overlap=self.settings.passages.overlap_sentences,
+        )
+
+    def sync(
+        self,
+        articles: Sequence[Article],
+        *,
+        remove_missing: bool = True,
+        skipped: Sequence[Skipped] = (),
+        progress: Progress | None = None,
+    ) -> SyncReport:
+        started = time.perf_counter()
+        report = SyncReport(skipped=list(skipped))
+        infos = self.store.article_infos()
+        todo: list[Article] = []
+        for article in articles:
+            info = infos.get(article.id)
+            if info is not None and info.state == COMMITTED and info.content_hash == article.content_hash:
+                report.unchanged += 1
+                continue
+            (report.updated if info is not None and info.state == COMMITTED else report.added).append(
+                article.id
+            )
+            todo.append(article)
+        if remove_missing:
+            wanted = {a.id for a in articles}
+            report.removed = sorted(i for i in infos if i not in wanted)
+            if report.removed:
+                self.store.remove_articles(report.removed)
+        if progress:
+            progress(0, len(todo))
+        done = 0
+        group: list[tuple[Article, list[Passage]]] = []
+        size = 0
+        for article in todo:
+            passages = self.split(article)
+            group.append((article, passages))
+            size += len(passages)
+            if size >= GROUP_PASSAGES:
+                self._write(group, report)
+                done += len(group)
+                if progress:
+                    progress(done, len(todo))
+                group, size = [], 0
+        if group:
+            self._write(group, report)
+            done += len(group)
+            if progress:
+                progress(done, len(todo))
+        final = self.store.article_infos()
+        report.articles = len(final)
+        report.chunks = self.store.passage_count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, group: list[tuple[Article, list[Passage]]], report: SyncReport) -> None:
+        articles = [a for a, _ in group]
+        passages = [p for _, ps in group for p in ps]
+        t0 = time.perf_counter()
+        embedded = self.embedder.embed_passages(
+            [p.text for p in passages],
+            [[(s.start - p.start, s.end - p.start) for s in p.sentences] for p in passages],
+        )
+        report.embed_seconds += time.perf_counter() - t0
+        report.tokens_embedded += embedded.tokens
+        self.store.mark_pending(articles)
+        self.store.delete_passages_of([a.id for a in articles])
+        self.store.add_passages(
+            passages,
+            embedded.passages,
+            embedded.sentences,
+            sources={a.id: a.source for a in articles},
+            dates={a.id: a.published for a in articles},
+        )
+        self.store.commit(articles, {a.id: len(ps) for a, ps in group})
+        report.passages_written += len(passages)

@@ -1,0 +1,162 @@
+"""The `newsrag` command line: ingest, stats, ask, chat, serve, eval, bench."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newsrag.settings import Settings
+
+app = typer.Typer(
+    help="newsrag: grounded conversational search over news articles, with exact citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    """Builds the one settings object every command uses."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = Settings()
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj  # type: ignore[no-any-return]
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the seed corpus).")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Drop the whole index first.")] = False,
+) -> None:
+    """Add, update and remove articles so the index matches PATHS (incremental)."""
+    from corpus.loader import load_articles
+    from index.runtime import open_ingestor
+    from newsrag.errors import NewsragError
+
+    settings = _settings(ctx)
+    loaded = load_articles(paths or [settings.seed_corpus])
+    for skip in loaded.skipped:
+        err.print(f"[yellow]skipped[/] {skip.where}: {skip.reason}")
+    try:
+        ingestor, refresh = open_ingestor(settings)
+        if reset:
+            ingestor.store.reset()
+        with Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = ingestor.sync(loaded.articles, skipped=loaded.skipped, progress=progress)
+        refresh()
+    except NewsragError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(report.summary(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Articles, passages, store location and model."""
+    from index.runtime import open_store
+
+    settings = _settings(ctx)
+    store = open_store(settings)
+    infos = store.article_infos()
+    console.print(f"articles: {len(infos)}")
+    console.print(f"passages: {store.passage_count()}")
+    console.print(f"store: {store.location}")
+    console.print(f"model: all-MiniLM-L6-v2 ({settings.embedding.backend})")
+
+
+def _print_answer(answer: Any) -> None:
+    style = "bold" if answer.answered else "yellow"
+    console.print(answer.answer, style=style, highlight=False)
+    for c in answer.citations:
+        where = " · ".join(x for x in (c.source, c.published) if x)
+        console.print(f"  [{c.n}] {c.title}" + (f" ({where})" if where else ""), highlight=False)
+        console.print(f"      “{c.quote}”", style="dim", highlight=False)
+    if answer.warnings:
+        for w in answer.warnings:
+            err.print(f"[yellow]warning:[/] {w}")
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object as JSON.")] = False,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Conversation id.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Passages to retrieve.")] = None,
+) -> None:
+    """One answer, with citations."""
+    from index.runtime import open_engine
+    from newsrag.errors import NewsragError
+
+    try:
+        engine = open_engine(_settings(ctx))
+        answer = engine.ask(question, conversation_id=conversation, top_k=top_k)
+    except NewsragError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(answer.model_dump(mode="json", exclude_none=False), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+
+
+@app.command()
+def chat(ctx: typer.Context) -> None:
+    """Interactive conversation in the terminal (empty line or Ctrl-D to quit; /new starts over)."""
+    from index.runtime import open_engine
+    from newsrag.errors import NewsragError
+
+    engine = open_engine(_settings(ctx))
+    conversation: str | None = None
+    console.print("Ask about the indexed news. /new starts a new conversation; empty line quits.")
+    while True:
+        try:
+            question = console.input("[bold cyan]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        if question == "/new":
+            conversation = None
+            console.print("(new conversation)")
+            continue
+        try:
+            answer = engine.ask(question, conversation_id=conversation)
+        except NewsragError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            continue
+        conversation = answer.conversation_id
+        if answer.query != question:
+            console.print(f"[dim]searched for: {answer.query}[/]", highlight=False)
+        _print_answer(answer)

@@ -1,0 +1,116 @@
+"""One settings object for newsrag, read from NEWSRAG_* environment variables and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEED_CORPUS = PROJECT_ROOT / "corpus"
+
+
+class StoreSettings(BaseSettings):
+    """Where the index lives: an embedded Chroma under data_dir, or a Chroma server."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".newsrag"), description="Index location (NEWSRAG_DATA_DIR).")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL (NEWSRAG_CHROMA_URL).")
+    collection: str = Field(default="newsrag", description="Prefix of the Chroma collection names.")
+    # 2.0 s: a loopback Chroma answers a heartbeat in milliseconds; longer means it is down.
+    chroma_timeout_s: float = 2.0
+
+
+class EmbeddingSettings(BaseSettings):
+    """The sentence-transformers model and how it is run."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_EMBED_", extra="ignore")
+
+    model_path: Path | None = Field(default=None, description="Model folder; default: the bundled MiniLM.")
+    batch_size: int = 64
+    # int8 ONNX (made locally from the bundled weights) or the fp32 torch model.
+    backend: str = Field(default="torch", pattern="^(torch|onnx-int8)$")
+    threads: int | None = None
+
+
+class PassageSettings(BaseSettings):
+    """How articles are cut into passages."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_PASSAGE_", extra="ignore")
+
+    # Word-piece budget of one passage; MiniLM truncates at 256, so every passage is embedded whole.
+    max_tokens: int = Field(default=160, ge=16, le=250)
+    # Sentences repeated from the end of the previous passage.
+    overlap_sentences: int = Field(default=0, ge=0, le=3)
+
+
+class RetrievalSettings(BaseSettings):
+    """Hybrid search: dense (Chroma) + BM25, fused."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_RETRIEVAL_", extra="ignore")
+
+    mode: str = Field(default="hybrid", pattern="^(hybrid|dense|bm25)$")
+    top_k: int = Field(default=5, ge=1, le=50)
+    # Candidates each retriever contributes before fusion.
+    candidates: int = Field(default=30, ge=1, le=200)
+    # 60: the constant of Cormack et al.'s reciprocal rank fusion.
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+
+
+class AnswerSettings(BaseSettings):
+    """Grounded answer composition and abstention."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_ANSWER_", extra="ignore")
+
+    max_sentences: int = Field(default=2, ge=1, le=5)
+    max_chars: int = 300
+    # Calibrated on eval/questions/seed.jsonl; the reason is in index/answer.py next to its use.
+    abstain_threshold: float = 0.42
+    max_question_chars: int = 2000
+    conversation_turns: int = 20
+    conversation_ttl_s: float = 3600.0
+    max_conversations: int = 10_000
+
+
+class LLMSettings(BaseSettings):
+    """Optional OpenAI-compatible generator (Ollama, vLLM, llama.cpp server, OpenAI)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_LLM_", extra="ignore")
+
+    url: str | None = Field(default=None, description="Base URL, e.g. http://127.0.0.1:11434/v1")
+    model: str = "llama3.1"
+    api_key: str | None = None
+    timeout_s: float = 30.0
+    max_tokens: int = 300
+
+
+class APISettings(BaseSettings):
+    """HTTP API."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
+
+    api_key: str | None = Field(default=None, description="Bearer key required on every route but /health.")
+    cors_origins: list[str] = Field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_body_bytes: int = 6 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """All of newsrag's configuration; build it once with ``Settings()`` and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    passages: PassageSettings = Field(default_factory=PassageSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: APISettings = Field(default_factory=APISettings)
+    seed_corpus: Path = SEED_CORPUS
