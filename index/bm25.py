@@ -81,8 +81,11 @@ class BM25Index:
     def build(
         self, pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]], fingerprint: str
     ) -> None:
+        import logging
+
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         ids: list[str] = []
         texts: list[str] = []
         articles: list[str] = []
@@ -149,6 +152,21 @@ class BM25Index:
         except (OSError, ValueError, KeyError):
             return None
         return index
+
+    def idf(self, query_terms: list[str]) -> tuple[dict[str, float], frozenset[str]]:
+        """BM25's idf of each term, and the terms no passage contains (they get the largest idf)."""
+        n = len(self.ids)
+        out: dict[str, float] = {}
+        absent: set[str] = set()
+        vocab = self._bm25.vocab_dict if self._bm25 is not None else {}
+        indptr = self._bm25.scores["indptr"] if self._bm25 is not None else np.zeros(1)
+        for term in query_terms:
+            tid = vocab.get(term)
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None and tid + 1 < len(indptr) else 0
+            out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+            if df == 0:
+                absent.add(term)
+        return out, frozenset(absent)
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():

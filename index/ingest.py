@@ -16,6 +16,7 @@ from index.bm25 import BM25Index
 from index.embedder import Embedder
 from index.passages import Passage, split_article
 from index.store import COMMITTED, Store, fingerprint
+from index.text import terms
 from newsrag.settings import Settings
 
 # Articles embedded and written together: big enough to fill embedding batches, small enough that a
@@ -70,10 +71,17 @@ def refresh_bm25(store: Store, settings: Settings, current: BM25Index | None = N
 class Ingestor:
     """Splits, embeds and writes articles; one instance serves the CLI, the API and eval."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.embedder = embedder
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model, loaded on first use: a sync with nothing to embed never loads it."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.settings.embedding)
+        return self._embedder
 
     def split(self, article: Article) -> list[Passage]:
         return split_article(
@@ -151,6 +159,7 @@ class Ingestor:
             passages,
             embedded.passages,
             embedded.sentences,
+            [[" ".join(terms(p.text[s.start - p.start : s.end - p.start])) for s in p.sentences] for p in passages],
             sources={a.id: a.source for a in articles},
             dates={a.id: a.published for a in articles},
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.embedder import DIM, Embedder
+from index.embedder import DIM
 from index.ingest import Ingestor, refresh_bm25
 from index.store import Store
 from newsrag.settings import Settings
@@ -17,7 +17,7 @@ def open_store(settings: Settings) -> Store:
 def open_ingestor(settings: Settings) -> tuple[Ingestor, Callable[[], None]]:
     """An ingestor and a function that brings the saved BM25 index up to date afterwards."""
     store = open_store(settings)
-    ingestor = Ingestor(settings, store, Embedder(settings.embedding))
+    ingestor = Ingestor(settings, store)
 
     def refresh() -> None:
         refresh_bm25(store, settings)

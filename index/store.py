@@ -51,6 +51,7 @@ class StoredPassage:
     text: str
     sentences: list[tuple[int, int]]  # absolute offsets into the article text
     sentence_vectors: np.ndarray  # (m, DIM) float32
+    sentence_terms: list[frozenset[str]]  # stemmed content words of each sentence
     vector: np.ndarray | None
 
 
@@ -226,6 +227,7 @@ class Store:
         passages: Sequence[Passage],
         vectors: np.ndarray,
         sentence_vectors: Sequence[np.ndarray],
+        sentence_terms: Sequence[list[str]],
         sources: dict[str, str | None],
         dates: dict[str, str | None],
     ) -> None:
@@ -247,6 +249,7 @@ class Store:
                             "pub": date_number(dates.get(p.article_id)),
                             "sents": json.dumps([[s.start, s.end] for s in p.sentences]),
                             "svec": pack_vectors(sentence_vectors[lo + k]),
+                            "sterms": json.dumps(sentence_terms[lo + k]),
                         }
                     )
                     for k, p in enumerate(chunk)
@@ -260,7 +263,6 @@ class Store:
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """Nearest passages as (id, cosine similarity)."""
-        n = min(n, max(1, self.passage_count_cached))
         res = self._call(
             self.passages.query,
             query_embeddings=[vector],
@@ -269,8 +271,6 @@ class Store:
             include=["distances"],
         )
         return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
-
-    passage_count_cached: int = 1
 
     def get_passages(self, ids: Sequence[str], with_vectors: bool = True) -> list[StoredPassage]:
         if not ids:
@@ -290,6 +290,7 @@ class Store:
                 text=got["documents"][k],
                 sentences=sents,  # type: ignore[arg-type]
                 sentence_vectors=unpack_vectors(str(meta["svec"]), len(sents), self.dim),
+                sentence_terms=[frozenset(t.split()) for t in json.loads(meta["sterms"])],
                 vector=np.asarray(embeddings[k], dtype=np.float32) if with_vectors else None,
             )
         return [by_id[i] for i in ids if i in by_id]

@@ -100,7 +100,8 @@ def _print_answer(answer: Any) -> None:
     console.print(answer.answer, style=style, highlight=False)
     for c in answer.citations:
         where = " · ".join(x for x in (c.source, c.published) if x)
-        console.print(f"  [{c.n}] {c.title}" + (f" ({where})" if where else ""), highlight=False)
+        title = c.title if len(c.title) <= 90 else c.title[:87].rstrip() + "…"
+        console.print(f"  [{c.n}] {title}" + (f" ({where})" if where else ""), highlight=False)
         console.print(f"      “{c.quote}”", style="dim", highlight=False)
     if answer.warnings:
         for w in answer.warnings:

@@ -1,0 +1,469 @@
+"""Request and response models of the HTTP API, each with an example so /docs teaches the API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.bm25 import Filters
+from index.models import Answer, Citation, RetrievedPassage
+
+# Ids the API accepts for conversations: what the engine issues (c-<hex>) and what clients make up.
+CONVERSATION_ID = r"^[A-Za-z0-9._:\-]{1,128}$"
+# A question must hold something besides white space (the engine refuses blank ones with 422).
+NOT_BLANK = r"\S"
+QUESTION_DOC = (
+    "The question. At most `NEWSRAG_ANSWER_MAX_QUESTION_CHARS` characters (2000 by default); "
+    "a longer one is refused with 413."
+)
+
+_CITATION_EXAMPLE: dict[str, Any] = Citation.model_config["json_schema_extra"]["example"]  # type: ignore[index]
+_ANSWER_EXAMPLE: dict[str, Any] = Answer.model_config["json_schema_extra"]["example"]  # type: ignore[index]
+
+
+def _example(value: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [value]})
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API returns: a short machine-readable code and a message for people."""
+
+    model_config = _example(
+        {"error": "document_not_found", "detail": "no article with id 'nope'"},
+    )
+
+    error: str = Field(description="Short code, e.g. validation_error, document_not_found.")
+    detail: str = Field(description="What went wrong, in a sentence safe to show a user.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Validation errors, one per offending field (422 only)."
+    )
+
+
+# ---- chat and search ------------------------------------------------------------------------
+
+
+class FiltersIn(BaseModel):
+    """Restricts retrieval to some articles, sources or a publication-date range."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"article_ids": ["002_c34788a0f5bea4b4"], "published_from": "2021-01-01"}]
+        },
+    )
+
+    article_ids: list[str] | None = Field(default=None, max_length=1000)
+    sources: list[str] | None = Field(default=None, max_length=1000)
+    published_from: date | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
+    published_to: date | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
+
+    def to_engine(self) -> Filters:
+        return Filters(
+            article_ids=self.article_ids,
+            sources=self.sources,
+            published_from=self.published_from.isoformat() if self.published_from else None,
+            published_to=self.published_to.isoformat() if self.published_to else None,
+        )
+
+
+def engine_filters(filters: FiltersIn | None) -> Filters | None:
+    return filters.to_engine() if filters is not None else None
+
+
+class ChatRequest(BaseModel):
+    """A question, optionally a follow-up in a conversation; `stream` switches to Server-Sent Events."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "How many countries does China cooperate with on science?",
+                    "conversation_id": None,
+                    "top_k": 5,
+                    "stream": False,
+                }
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, pattern=NOT_BLANK, description=QUESTION_DOC)
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_ID,
+        description="Continue this conversation (the id a previous answer returned); "
+        "an unknown id starts a new conversation under that id.",
+    )
+    top_k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve.")
+    filters: FiltersIn | None = None
+    stream: bool = Field(
+        default=False,
+        description="Answer as Server-Sent Events: `delta` events ({\"text\"}), one `citations` "
+        "event ({\"citations\"}), then `done` carrying the complete Answer.",
+    )
+    include_retrieved: bool = Field(
+        default=False, description="Add the ranked retrieval list to the Answer (for evaluation)."
+    )
+
+
+class SearchRequest(BaseModel):
+    """A query for ranked passages; no answer is composed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"query": "Square Kilometre Array construction", "top_k": 5}]},
+    )
+
+    query: str = Field(min_length=1, pattern=NOT_BLANK, description=QUESTION_DOC)
+    top_k: int | None = Field(default=None, ge=1, le=50)
+    filters: FiltersIn | None = None
+
+
+_PASSAGE_EXAMPLE: dict[str, Any] = {
+    "rank": 1,
+    "passage_id": "002_c34788a0f5bea4b4#4",
+    "article_id": "002_c34788a0f5bea4b4",
+    "title": "Recently, the Science and Technology Daily published an article …",
+    "start": 5120,
+    "end": 5873,
+    "score": 0.0325,
+    "dense": 0.61,
+    "bm25": 7.42,
+    "text": "China has consistently adhered to the principle … over 160 countries …",
+    "source": None,
+    "published": None,
+}
+
+
+class SearchHit(RetrievedPassage):
+    """One ranked passage: `text` is the article's text[start:end]."""
+
+    model_config = _example(_PASSAGE_EXAMPLE)
+
+
+class SearchResponse(BaseModel):
+    """Passages ranked by hybrid (dense + BM25) search, best first."""
+
+    model_config = _example({"query": "Square Kilometre Array construction", "passages": [_PASSAGE_EXAMPLE]})
+
+    query: str
+    passages: list[SearchHit]
+
+
+# ---- documents ------------------------------------------------------------------------------
+
+
+class DocumentInfo(BaseModel):
+    """An indexed article without its text."""
+
+    model_config = _example(
+        {
+            "id": "002_c34788a0f5bea4b4",
+            "title": "Recently, the Science and Technology Daily published an article …",
+            "url": None,
+            "source": None,
+            "published": None,
+            "passages": 12,
+            "content_hash": "0c4b5f0f6bd1f6c1d3a2e0a9c8b7d6e5",
+        }
+    )
+
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    passages: int = Field(description="Passages the article was cut into.")
+    content_hash: str
+
+
+class DocumentList(BaseModel):
+    """Every indexed article, by id."""
+
+    model_config = _example({"count": 1, "documents": [DocumentInfo.model_config["json_schema_extra"]["examples"][0]]})  # type: ignore[index]
+
+    count: int
+    documents: list[DocumentInfo]
+
+
+class Document(BaseModel):
+    """An article with its full text: citation offsets (start/end, quote_start/quote_end) index `text`."""
+
+    model_config = _example(
+        {
+            "id": "002_c34788a0f5bea4b4",
+            "title": "Recently, the Science and Technology Daily published an article …",
+            "text": "Recently, the Science and Technology Daily published an article …\n\n…",
+            "url": None,
+            "source": None,
+            "published": None,
+            "content_hash": "0c4b5f0f6bd1f6c1d3a2e0a9c8b7d6e5",
+        }
+    )
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    content_hash: str
+
+
+class DocumentIn(BaseModel):
+    """One article sent as JSON (the same fields as a line of a .jsonl file)."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "ska-2021",
+                    "title": "SKA construction begins",
+                    "text": "SKA construction begins\n\nConstruction of the Square Kilometre Array began in July 2021.",
+                    "url": "https://example.org/ska",
+                    "source": "Example News",
+                    "published": "2021-07-01",
+                }
+            ]
+        },
+    )
+
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9._\-]*$",
+        description="Article id: letters, digits, '.', '_' and '-'.",
+    )
+    title: str | None = Field(default=None, description="Default: the text's first non-empty line.")
+    text: str = Field(min_length=1, pattern=NOT_BLANK)
+    url: str | None = None
+    source: str | None = None
+    published: date | None = Field(default=None, description="YYYY-MM-DD")
+
+    def to_record(self) -> dict[str, Any]:
+        record = self.model_dump(exclude_none=True)
+        if self.published is not None:
+            record["published"] = self.published.isoformat()
+        return record
+
+
+class SkippedOut(BaseModel):
+    model_config = _example({"where": "notes.txt", "reason": "empty file"})
+
+    where: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an upload changed in the index (incremental: an unchanged article costs nothing)."""
+
+    model_config = _example(
+        {
+            "added": ["ska-2021"],
+            "updated": [],
+            "unchanged": 0,
+            "skipped": [],
+            "articles": 3,
+            "passages": 41,
+            "summary": "articles: 3 (added 1, updated 0, removed 0, unchanged 0, skipped 0) chunks: 41",
+        }
+    )
+
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+    skipped: list[SkippedOut]
+    articles: int = Field(description="Articles in the index afterwards.")
+    passages: int = Field(description="Passages in the index afterwards.")
+    summary: str
+
+
+# ---- health ---------------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    """Liveness, index counts and model (503 with the same body when the store is unreachable)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "store": "ok",
+                    "articles": 2,
+                    "passages": 37,
+                    "model": "all-MiniLM-L6-v2",
+                    "llm": None,
+                }
+            ]
+        },
+    )
+
+    status: Literal["ok", "degraded"]
+    store: Literal["ok", "unreachable"]
+    articles: int | None = None
+    passages: int | None = None
+    model: str
+    llm: str | None = None
+
+
+# ---- OpenAI-compatible ----------------------------------------------------------------------
+
+
+class ContentPart(BaseModel):
+    """A part of a multi-part message; only `text` parts are read."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"type": "text", "text": "Hello"}]})
+
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    """One message of an OpenAI chat conversation."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"role": "user", "content": "What is the SKA?"}]})
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        if not self.content:
+            return ""
+        return "".join(p.text or "" for p in self.content if p.type == "text")
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"include_usage": True}]})
+
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI's chat-completion request. The last user message is the question; earlier messages
+    identify the conversation (see `conversation_id`). Sampling parameters are accepted and ignored:
+    the answer is composed from the articles."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "newsrag",
+                    "messages": [{"role": "user", "content": "How many countries does China cooperate with on science?"}],
+                    "stream": False,
+                }
+            ]
+        },
+    )
+
+    model: str = Field(default="newsrag", description="Any name is accepted; responses say `newsrag`.")
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        description="The conversation; it must contain a user message with text.",
+        json_schema_extra={
+            "contains": {"type": "object", "required": ["role", "content"], "properties": {"role": {"const": "user"}, "content": {"type": "string", "pattern": NOT_BLANK}}}
+        },
+    )
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_ID,
+        description="newsrag extension: the engine conversation to continue. Without it, a client "
+        "that resends the whole history continues the same conversation (looked up by its earlier "
+        "user messages); a history the server has not seen starts a new one.",
+    )
+    top_k: int | None = Field(default=None, ge=1, le=50, description="newsrag extension.")
+    filters: FiltersIn | None = Field(default=None, description="newsrag extension.")
+    user: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+class ModelCard(BaseModel):
+    model_config = _example({"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"})
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    model_config = _example({"object": "list", "data": [{"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"}]})
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class AssistantMessage(BaseModel):
+    model_config = _example({"role": "assistant", "content": "China cooperates with over 160 countries and regions [1]."})
+
+    role: Literal["assistant"] = "assistant"
+    content: str
+    refusal: str | None = None
+
+
+class Choice(BaseModel):
+    model_config = _example({"index": 0, "message": {"role": "assistant", "content": "… [1]."}, "finish_reason": "stop", "logprobs": None})
+
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class Usage(BaseModel):
+    """Word counts (there is no tokenizer for a composed answer); present because clients expect it."""
+
+    model_config = _example({"prompt_tokens": 9, "completion_tokens": 8, "total_tokens": 17})
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletion(BaseModel):
+    """OpenAI's chat-completion object, plus `citations` (the Answer's) and `conversation_id`."""
+
+    model_config = _example(
+        {
+            "id": "chatcmpl-3f2a9d1e0b7c4d5e",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": "newsrag",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": _ANSWER_EXAMPLE["answer"]},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 8, "total_tokens": 17},
+            "citations": [_CITATION_EXAMPLE],
+            "conversation_id": "c-3f2a9d1e0b7c",
+            "answered": True,
+        }
+    )
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage
+    system_fingerprint: str | None = None
+    citations: list[Citation]
+    conversation_id: str
+    answered: bool

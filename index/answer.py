@@ -1,0 +1,252 @@
+"""Composes a short grounded answer from retrieved passages: the article's own sentences, each cited.
+
+Algorithm: score every sentence of the retrieved passages by its meaning (cosine of its contextual
+vector, computed at ingest, to the question's), the share of the question's words it contains
+(weighted by BM25's idf) and the rank of its passage; keep the best, add a second only when it says
+something new; a near-copy of a kept sentence from another article is dropped unless the two disagree
+on a name or a number, in which case both versions are shown with their own citations. When even the
+best sentence scores under the abstention threshold, say the articles don't cover it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.models import Citation
+from index.search import Hit
+from index.text import DATE_LIKE, NUMBER_LIKE, names, quantities, terms
+from newsrag.settings import AnswerSettings
+
+# Weights of the sentence score; chosen on eval/questions/seed.jsonl (see docs/benchmarks.md).
+W_MEANING, W_WORDS, W_PASSAGE, W_TYPE = 0.45, 0.35, 0.20, 0.08
+# Two sentences this close in meaning (cosine of their vectors) say the same thing.
+SAME_FACT_COSINE = 0.80
+SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
+SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
+SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
+NOT_ANSWERED = "The indexed articles do not answer this question."
+
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I)
+_NEEDS_DATE = re.compile(r"\b(when|what year|which year|what date|since when)\b", re.I)
+_NEEDS_NAME = re.compile(r"^\s*(who|whom|whose|where)\b|\b(who|whom|whose) ", re.I)
+_CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
+
+
+@dataclass(slots=True)
+class Candidate:
+    hit: Hit
+    index: int  # sentence index inside the passage
+    start: int  # absolute offsets into the article
+    end: int
+    text: str
+    vector: np.ndarray
+    terms: frozenset[str]
+    meaning: float
+    words: float
+    score: float
+
+
+@dataclass(slots=True)
+class Composition:
+    answered: bool
+    chosen: list[Candidate]
+    disagreement: bool
+    confidence: float
+    text: str
+    citations: list[Citation]
+
+
+def _needs(question: str) -> Callable[[str], bool] | None:
+    if _NEEDS_NUMBER.search(question):
+        return lambda s: bool(NUMBER_LIKE.search(s))
+    if _NEEDS_DATE.search(question):
+        return lambda s: bool(DATE_LIKE.search(s))
+    if _NEEDS_NAME.search(question):
+        return lambda s: len(names(s[1:])) > 0
+    return None
+
+
+def candidates(
+    question: str, qvec: np.ndarray, hits: Sequence[Hit], idf: dict[str, float]
+) -> list[Candidate]:
+    """Every sentence of the hits, scored, best first."""
+    qterms = set(idf)
+    total = sum(idf.values()) or 1.0
+    needs = _needs(question)
+    out: list[Candidate] = []
+    for hit in hits:
+        p = hit.passage
+        sims = p.sentence_vectors @ qvec if len(p.sentences) else np.zeros(0)
+        for i, (start, end) in enumerate(p.sentences):
+            text = p.text[start - p.start : end - p.start]
+            sterms = p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
+            words_share = sum(idf[t] for t in qterms & sterms) / total
+            meaning = float(sims[i])
+            score = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
+            if needs is not None and needs(text):
+                score += W_TYPE
+            if len(text.split()) < 6:  # headlines and fragments state no fact
+                score *= 0.75
+            out.append(
+                Candidate(hit, i, start, end, text, p.sentence_vectors[i], sterms, meaning, words_share, score)
+            )
+    out.sort(key=lambda c: c.score, reverse=True)
+    return out
+
+
+def _same_fact(a: Candidate, b: Candidate) -> bool:
+    if float(a.vector @ b.vector) >= SAME_FACT_COSINE:
+        return True
+    union = a.terms | b.terms
+    return bool(union) and len(a.terms & b.terms) / len(union) >= SAME_FACT_WORDS
+
+
+def disagree(a: str, b: str, a_article: str, b_article: str) -> bool:
+    """Two statements of one fact that differ on a name or on a number (or its qualifier)."""
+    qa, qb = quantities(a), quantities(b)
+    if any(v in qb and qb[v] != q for v, q in qa.items()):
+        return True
+    for na in names(a):
+        for nb in names(b):
+            if na != nb and set(na.split()) & set(nb.split()) and len(na.split()) == len(nb.split()):
+                if na not in b_article and nb not in a_article:
+                    return True
+    return False
+
+
+def _trim(c: Candidate, qterms: set[str], max_chars: int) -> tuple[int, int]:
+    """The clause window of an over-long sentence that holds most of the question's words."""
+    if len(c.text) <= max_chars:
+        return c.start, c.end
+    cuts = [0] + [m.end() for m in _CLAUSE.finditer(c.text)] + [len(c.text)]
+    best, best_span = -1.0, (0, len(c.text))
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            a, b = cuts[i], cuts[j]
+            if b - a > max_chars and j > i + 1:
+                break
+            got = len(qterms & set(terms(c.text[a:b])))
+            if got > best or (got == best and b - a < best_span[1] - best_span[0]):
+                best, best_span = got, (a, b)
+    a, b = best_span
+    piece = c.text[a:b]
+    a += len(piece) - len(piece.lstrip())
+    b -= len(piece) - len(piece.rstrip(" ,;:—–"))
+    return c.start + a, c.start + b
+
+
+def compose(
+    question: str,
+    qvec: np.ndarray,
+    hits: Sequence[Hit],
+    idf: dict[str, float],
+    settings: AnswerSettings,
+    article_text: Callable[[str], str],
+    absent: frozenset[str] = frozenset(),
+) -> Composition:
+    """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
+    ranked = candidates(question, qvec, hits, idf)
+    qterms = set(idf)
+    total = sum(idf.values()) or 1.0
+    # Question words found nowhere in the corpus: the articles likely lack what is asked
+    # ("population" of a place they only mention).
+    missing = sum(v for t, v in idf.items() if t in absent) / total
+    confidence = (ranked[0].score if ranked else 0.0) - 0.25 * missing
+    if not ranked or confidence < settings.abstain_threshold:
+        return _abstain(hits, ranked, confidence)
+    first = ranked[0]
+    chosen = [first]
+    disagreement = False
+    for cand in ranked[1:]:
+        if len(chosen) >= settings.max_sentences + (1 if disagreement else 0):
+            break
+        if cand.score < first.score * 0.75:
+            break
+        if any(cand.start == c.start and cand.hit.article.id == c.hit.article.id for c in chosen):
+            continue  # the same sentence reached through an overlapping passage
+        dup = next((c for c in chosen if _same_fact(c, cand)), None)
+        if dup is not None:
+            if (
+                not disagreement
+                and cand.hit.article.id != dup.hit.article.id
+                and float(cand.vector @ dup.vector) >= SAME_FRAME_COSINE
+                and disagree(
+                    dup.text, cand.text, article_text(dup.hit.article.id), article_text(cand.hit.article.id)
+                )
+            ):
+                chosen.append(cand)
+                disagreement = True
+            continue
+        if disagreement or cand.score < first.score * SECOND_SENTENCE_RATIO:
+            continue
+        if sum(len(c.text) for c in chosen) + len(cand.text) > settings.max_chars:
+            continue
+        chosen.append(cand)
+    if not disagreement:
+        for cand in ranked[1:12]:  # a disagreeing version may score lower than a second sentence
+            if cand in chosen or cand.hit.article.id == first.hit.article.id:
+                continue
+            if (
+                cand.score >= first.score * 0.8
+                and float(cand.vector @ first.vector) >= SAME_FRAME_COSINE
+                and disagree(
+                    first.text, cand.text, article_text(first.hit.article.id), article_text(cand.hit.article.id)
+                )
+            ):
+                chosen = [first, cand]
+                disagreement = True
+                break
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for n, cand in enumerate(chosen, start=1):
+        qs, qe = _trim(cand, qterms, settings.max_chars) if not disagreement else (cand.start, cand.end)
+        citations.append(_citation(n, cand.hit, qs, qe, cand.score))
+        parts.append(f"{citations[-1].quote} [{n}]")
+    text = " ".join(parts)
+    if disagreement:
+        text = "The articles disagree: " + text
+    return Composition(True, chosen, disagreement, confidence, text, citations)
+
+
+def _abstain(hits: Sequence[Hit], ranked: list[Candidate], confidence: float) -> Composition:
+    """Not answered: name the closest passages (best sentence of each) as related reading."""
+    seen: set[str] = set()
+    related: list[Candidate] = []
+    for cand in ranked:
+        if cand.hit.passage.id in seen:
+            continue
+        seen.add(cand.hit.passage.id)
+        related.append(cand)
+        if len(related) == 2:
+            break
+    citations = [_citation(n, c.hit, c.start, c.end, c.score) for n, c in enumerate(related, start=1)]
+    if citations:
+        refs = " and ".join(f"[{c.n}]" for c in citations)
+        text = f"{NOT_ANSWERED} The closest passages are {refs}."
+    else:
+        text = NOT_ANSWERED
+    return Composition(False, [], False, confidence, text, citations)
+
+
+def _citation(n: int, hit: Hit, quote_start: int, quote_end: int, score: float) -> Citation:
+    p, a = hit.passage, hit.article
+    return Citation(
+        n=n,
+        article_id=a.id,
+        title=a.title,
+        url=a.url,
+        source=a.source,
+        published=a.published,
+        passage=p.text,
+        start=p.start,
+        end=p.end,
+        quote=p.text[quote_start - p.start : quote_end - p.start],
+        quote_start=quote_start,
+        quote_end=quote_end,
+        score=round(float(score), 4),
+        passage_id=p.id,
+    )

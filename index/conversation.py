@@ -1,0 +1,176 @@
+"""Conversation memory (bounded, in memory, expiring) and follow-up rewriting without a language model.
+
+Rewriting strategy: a question that leans on the previous turn (a pronoun such as "it"/"its"/"he",
+"there", an opener such as "and ..."/"what about X", or too few words to stand alone) is made
+standalone by substituting the previous turn's subject for the pronoun: the subject is the most
+specific name in the previous standalone query, or, for "he/she/his/her", a person named in the
+previous answer. "What about X?" re-asks the previous query with its subject swapped for X.
+A question that names its own subject and uses no such pronoun starts a new topic untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from index.text import names, stopwords, words
+
+_PERSONAL = {"he", "him", "his", "she", "her", "hers"}
+_THING = {"it", "its", "they", "them", "their", "theirs"}
+_PLACE = {"there"}
+_OPENERS = re.compile(r"^\s*(and|also|so|then|but)\b[\s,]*", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
+_WH = re.compile(
+    r"^\s*(who|whom|whose|what|which|when|where|why|how(?:\s+many|\s+much)?)\b", re.IGNORECASE
+)
+# Capitalized words that start questions or sentences but name nothing.
+_NOT_NAMES = {"What", "Who", "When", "Where", "Which", "Why", "How", "And", "The", "Is", "Are",
+              "Did", "Does", "Do", "Was", "Were", "Can", "Tell", "Also", "So", "In", "On", "At",
+              "According", "Since", "After", "Before", "From", "To", "Its", "It", "He", "She",
+              "They", "There", "This", "That", "These", "Those", "Who's", "What's"}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Turn:
+    question: str
+    query: str
+    answer: str
+    answered: bool
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str
+    turns: list[Turn] = field(default_factory=list)
+    touched: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ConversationStore:
+    """Conversations by id: at most ``max_conversations`` kept, each expiring ``ttl_s`` after last use."""
+
+    def __init__(self, max_turns: int = 20, ttl_s: float = 3600.0, max_conversations: int = 10_000) -> None:
+        self.max_turns = max_turns
+        self.ttl_s = ttl_s
+        self.max_conversations = max_conversations
+        self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, conversation_id: str | None) -> Conversation:
+        """The conversation with that id (a new empty one if unknown or expired)."""
+        now = time.monotonic()
+        with self._lock:
+            self._expire(now)
+            if conversation_id and conversation_id in self._items:
+                conv = self._items[conversation_id]
+                self._items.move_to_end(conversation_id)
+            else:
+                conv = Conversation(id=conversation_id or f"c-{secrets.token_hex(6)}")
+                self._items[conv.id] = conv
+                while len(self._items) > self.max_conversations:
+                    self._items.popitem(last=False)
+            conv.touched = now
+            return conv
+
+    def append(self, conv: Conversation, turn: Turn) -> None:
+        conv.turns.append(turn)
+        del conv.turns[: -self.max_turns]
+
+    def _expire(self, now: float) -> None:
+        while self._items:
+            oldest = next(iter(self._items.values()))
+            if now - oldest.touched <= self.ttl_s:
+                return
+            self._items.popitem(last=False)
+
+
+def _names(text: str) -> list[str]:
+    """Names in order of appearance, question words and pronouns left out."""
+    found: list[str] = []
+    for name in names(text):
+        parts = [p for p in name.split() if p not in _NOT_NAMES]
+        if parts:
+            found.append(" ".join(parts))
+    return sorted(found, key=lambda n: text.find(n))
+
+
+def subject_of(query: str) -> str | None:
+    """The most specific name in a query: the longest, ties to the earliest."""
+    found = _names(query)
+    if not found:
+        return None
+    return max(found, key=lambda n: (len(n.split()), len(n), -query.find(n)))
+
+
+def _person_in(answer: str, query: str) -> str | None:
+    """A two-word-or-longer name in the answer that the query did not mention (likely a person)."""
+    for name in _names(answer):
+        if len(name.split()) >= 2 and name not in query and not name.isupper():
+            return name
+    return None
+
+
+def _topic_phrase(query: str) -> str:
+    """The previous query without its question word: what it was about."""
+    body = _WH.sub("", query).strip(" ?")
+    return body
+
+
+def is_follow_up(question: str) -> bool:
+    toks = words(question)
+    if not toks:
+        return False
+    if _OPENERS.match(question) or _WHAT_ABOUT.match(question):
+        return True
+    if any(t in _PERSONAL or t in _THING for t in toks):
+        return True
+    if "there" in toks and not re.match(r"^\s*(is|are|was|were)\s+there\b", question, re.IGNORECASE):
+        return True
+    content = [t for t in toks if t not in stopwords()]
+    return len(content) <= 1 and not _names(question)
+
+
+def _replace_pronoun(question: str, subject: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in ("its", "their", "his", "her", "theirs", "hers"):
+            return f"{subject}'s"
+        if low == "there":
+            return f"in {subject}"
+        return subject
+
+    pattern = r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers|there)\b"
+    return re.sub(pattern, sub, question, count=1, flags=re.IGNORECASE)
+
+
+def rewrite(question: str, history: list[Turn]) -> str:
+    """A standalone query for ``question`` given the earlier turns (returned unchanged if standalone)."""
+    question = question.strip()
+    if not history or not is_follow_up(question):
+        return question
+    prev = history[-1]
+    subject = subject_of(prev.query)
+    what_about = _WHAT_ABOUT.match(question)
+    if what_about:
+        new = what_about.group("x").strip()
+        if subject and subject in prev.query:
+            return prev.query.replace(subject, new, 1)
+        return f"{_topic_phrase(prev.query)} {new}".strip() + "?"
+    stripped = _OPENERS.sub("", question).strip() or question
+    toks = set(words(stripped))
+    if toks & _PERSONAL:
+        person = _person_in(prev.answer, prev.query) if prev.answered else None
+        if person or subject:
+            return _replace_pronoun(stripped, person or subject)  # type: ignore[arg-type]
+    if toks & (_THING | _PLACE) and subject:
+        return _replace_pronoun(stripped, subject)
+    # elliptical ("And when?", "How many?"): keep the question, add what the last turn was about
+    return f"{stripped.rstrip('?')} {_topic_phrase(prev.query)}".strip() + "?"

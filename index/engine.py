@@ -1,0 +1,359 @@
+"""The engine: where a question becomes a cited answer. One instance serves the CLI, API, UI and eval.
+
+ask(): validate → resolve a follow-up into a standalone query → hybrid search → compose a grounded
+answer from the articles' sentences (or, with NEWSRAG_LLM_URL set, let the language model write it and
+validate every [n] it cites) → remember the turn. stream() runs the same preparation and yields the
+answer text in pieces, then the citations, then the complete Answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from corpus.loader import Article, LoadResult, parse_bytes
+from index.answer import Composition, compose
+from index.bm25 import Filters
+from index.conversation import ConversationStore, Turn, rewrite
+from index.embedder import Embedder
+from index.ingest import Ingestor, SyncReport, refresh_bm25
+from index.models import Answer, Citation, RetrievedPassage
+from index.search import Hit, Searcher
+from index.store import ArticleInfo, Store
+from index.text import query_terms
+from newsrag.errors import (
+    DocumentNotFound,
+    InvalidRequest,
+    QuestionTooLong,
+    StoreUnavailable,
+    UnsupportedFileType,
+)
+from newsrag.settings import Settings
+
+log = logging.getLogger(__name__)
+# Passages retrieved when the caller wants the ranked list (evaluation scores hit@10 on it).
+RETRIEVED_LIST = 10
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    kind: Literal["delta", "citations", "done"]
+    data: object
+
+
+@dataclass(slots=True)
+class _Prepared:
+    question: str
+    query: str
+    conversation_id: str
+    hits: list[Hit]
+    retrieved: list[Hit]
+    composition: Composition
+    retrieve_ms: float
+    answer_ms: float
+    started: float
+
+
+class Engine:
+    """Answers questions over the indexed articles, keeps conversations, and edits the index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embedder: Embedder,
+        searcher: Searcher,
+        generator: object | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.searcher = searcher
+        self.generator = generator
+        self.conversations = ConversationStore(
+            settings.answer.conversation_turns,
+            settings.answer.conversation_ttl_s,
+            settings.answer.max_conversations,
+        )
+        self.ingestor = Ingestor(settings, store, embedder)
+        self._write_lock = threading.Lock()
+        self._texts: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        """Loads the model, opens the store and warms the BM25 index (from disk when current)."""
+        from index.embedder import DIM
+
+        store = Store(settings.store, DIM)
+        embedder = Embedder(settings.embedding)
+        bm25 = refresh_bm25(store, settings)
+        searcher = Searcher(settings.retrieval, store, embedder, bm25)
+        generator = None
+        if settings.llm.url:
+            from index.llm import Generator
+
+            generator = Generator(settings.llm)
+        return cls(settings, store, embedder, searcher, generator)
+
+    # ---- questions ------------------------------------------------------------------------
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidRequest("the question is empty")
+        limit = self.settings.answer.max_question_chars
+        if len(question) > limit:
+            raise QuestionTooLong(f"the question is {len(question)} characters; the limit is {limit}")
+        return " ".join(question.split())
+
+    def _article_text(self, article_id: str) -> str:
+        text = self._texts.get(article_id)
+        if text is None:
+            article = self.store.get_article(article_id)
+            text = article.text if article else ""
+            if len(self._texts) > 256:
+                self._texts.clear()
+            self._texts[article_id] = text
+        return text
+
+    def _prepare(
+        self,
+        question: str,
+        conversation_id: str | None,
+        top_k: int | None,
+        filters: Filters | None,
+        include_retrieved: bool,
+        mode: str | None,
+    ) -> tuple[_Prepared, object]:
+        started = time.perf_counter()
+        question = self._check(question)
+        top_k = top_k or self.settings.retrieval.top_k
+        conv = self.conversations.get(conversation_id)
+        with conv.lock:
+            history = list(conv.turns)
+        query = rewrite(question, history)
+        t0 = time.perf_counter()
+        n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
+        retrieved, qvec = self.searcher.search(query, n, filters, mode)
+        hits = retrieved[:top_k]
+        t1 = time.perf_counter()
+        idf, absent = self.searcher.bm25.idf(query_terms(query))
+        composition = compose(
+            query, qvec, hits, idf, self.settings.answer, self._article_text, absent
+        )
+        t2 = time.perf_counter()
+        prepared = _Prepared(
+            question=question,
+            query=query,
+            conversation_id=conv.id,
+            hits=hits,
+            retrieved=retrieved if include_retrieved else [],
+            composition=composition,
+            retrieve_ms=(t1 - t0) * 1000,
+            answer_ms=(t2 - t1) * 1000,
+            started=started,
+        )
+        return prepared, conv
+
+    def _finish(
+        self,
+        prepared: _Prepared,
+        conv: object,
+        text: str,
+        answered: bool,
+        citations: list[Citation],
+        warnings: list[str],
+        include_retrieved: bool,
+    ) -> Answer:
+        total = (time.perf_counter() - prepared.started) * 1000
+        answer = Answer(
+            answer=text,
+            answered=answered,
+            citations=citations,
+            conversation_id=prepared.conversation_id,
+            query=prepared.query,
+            timings_ms={
+                "retrieve": round(prepared.retrieve_ms, 2),
+                "answer": round(prepared.answer_ms, 2),
+                "total": round(total, 2),
+            },
+            warnings=warnings,
+            retrieved=[_retrieved(h) for h in prepared.retrieved] if include_retrieved else None,
+        )
+        with conv.lock:  # type: ignore[attr-defined]
+            self.conversations.append(
+                conv,  # type: ignore[arg-type]
+                Turn(prepared.question, prepared.query, text, answered),
+            )
+        return answer
+
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        include_retrieved: bool = False,
+        mode: str | None = None,
+    ) -> Answer:
+        """One answer to ``question`` (a follow-up when ``conversation_id`` names a conversation)."""
+        prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
+        comp = prepared.composition
+        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, []
+        if self.generator is not None and comp.answered:
+            t0 = time.perf_counter()
+            generated = self.generator.answer(prepared.query, prepared.hits)  # type: ignore[attr-defined]
+            prepared.answer_ms += (time.perf_counter() - t0) * 1000
+            if generated.ok:
+                text, citations = generated.text, generated.citations
+            else:
+                warnings.append(generated.warning)
+        return self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
+
+    def stream(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        include_retrieved: bool = False,
+        mode: str | None = None,
+    ) -> Iterator[StreamEvent]:
+        """The answer text in pieces, then the citations, then the complete Answer."""
+        prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
+        comp = prepared.composition
+        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, []
+        if self.generator is not None and comp.answered:
+            parts: list[str] = []
+            stream = self.generator.stream(prepared.query, prepared.hits)  # type: ignore[attr-defined]
+            for piece in stream:
+                parts.append(piece)
+                yield StreamEvent("delta", piece)
+            generated = stream.result
+            if generated.ok:
+                text, citations = generated.text, generated.citations
+            else:
+                warnings.append(generated.warning)
+                if parts:  # the streamed text is void: the final Answer carries the grounded one
+                    warnings.append("the streamed text was replaced by the grounded answer")
+        else:
+            for piece in _pieces(text):
+                yield StreamEvent("delta", piece)
+        yield StreamEvent("citations", citations)
+        yield StreamEvent(
+            "done", self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
+        )
+
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+    ) -> list[RetrievedPassage]:
+        """Ranked passages for ``query`` (no answer)."""
+        query = self._check(query)
+        hits, _ = self.searcher.search(query, top_k, filters, mode)
+        return [_retrieved(h) for h in hits]
+
+    # ---- documents ------------------------------------------------------------------------
+    def list_documents(self) -> list[ArticleInfo]:
+        return sorted(self.store.article_infos().values(), key=lambda a: a.id)
+
+    def get_document(self, article_id: str) -> Article:
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise DocumentNotFound(f"no article with id {article_id!r}")
+        return article
+
+    def add_document(self, filename: str, data: bytes) -> SyncReport:
+        """Parses one uploaded file (.txt/.md/.html/.jsonl) and indexes it incrementally."""
+        from corpus.loader import SUFFIXES
+
+        suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if suffix not in SUFFIXES:
+            raise UnsupportedFileType(
+                f"unsupported file type {suffix or '(none)'}; send one of {', '.join(SUFFIXES)}"
+            )
+        loaded = LoadResult()
+        parse_bytes(filename, data, loaded)
+        if not loaded.articles:
+            reasons = "; ".join(f"{s.where}: {s.reason}" for s in loaded.skipped) or "no article found"
+            raise InvalidRequest(f"nothing to index ({reasons})")
+        return self.add_articles(loaded.articles, loaded)
+
+    def add_articles(self, articles: list[Article], loaded: LoadResult | None = None) -> SyncReport:
+        with self._write_lock:
+            report = self.ingestor.sync(
+                articles, remove_missing=False, skipped=loaded.skipped if loaded else ()
+            )
+            self._after_write([a.id for a in articles])
+        return report
+
+    def delete_document(self, article_id: str) -> None:
+        with self._write_lock:
+            if article_id not in self.store.article_infos():
+                raise DocumentNotFound(f"no article with id {article_id!r}")
+            self.store.remove_articles([article_id])
+            self._after_write([article_id])
+
+    def _after_write(self, article_ids: list[str]) -> None:
+        for article_id in article_ids:
+            self._texts.pop(article_id, None)
+        self.searcher.replace_bm25(refresh_bm25(self.store, self.settings, self.searcher.bm25))
+        self.searcher.reload_articles()
+
+    # ---- health ---------------------------------------------------------------------------
+    def health(self) -> dict[str, object]:
+        up = self.store.heartbeat()
+        counts: dict[str, object] = {"articles": None, "passages": None}
+        if up:
+            try:
+                counts = {"articles": len(self.searcher.articles), "passages": self.store.passage_count()}
+            except StoreUnavailable:
+                up = False
+        return {
+            "status": "ok" if up else "degraded",
+            "store": "ok" if up else "unreachable",
+            "store_location": self.store.location,
+            **counts,
+            "bm25_passages": len(self.searcher.bm25),
+            "model": self.embedder.name,
+            "backend": self.settings.embedding.backend,
+            "llm": self.settings.llm.model if self.generator is not None else None,
+            "conversations": len(self.conversations),
+        }
+
+    def close(self) -> None:
+        self._texts.clear()
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Word-sized pieces that join back into ``text`` exactly."""
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == " " and i > start:
+            yield text[start : i + 1]
+            start = i + 1
+    if start < len(text):
+        yield text[start:]
+
+
+def _retrieved(hit: Hit) -> RetrievedPassage:
+    p, a = hit.passage, hit.article
+    return RetrievedPassage(
+        rank=hit.rank,
+        passage_id=p.id,
+        article_id=a.id,
+        title=a.title,
+        start=p.start,
+        end=p.end,
+        score=round(hit.score, 6),
+        dense=round(hit.dense, 4),
+        bm25=round(hit.bm25, 4),
+        text=p.text,
+        source=a.source,
+        published=a.published,
+    )
