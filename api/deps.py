@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.openai_compat import ConversationMap
 from index.engine import Engine
 from newsrag.settings import Settings
 
@@ -24,7 +25,12 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
+def get_conversations(request: Request) -> ConversationMap:
+    return request.app.state.conversations  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ConversationsDep = Annotated[ConversationMap, Depends(get_conversations)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 

@@ -290,16 +290,20 @@ class IngestReport(BaseModel):
 class Health(BaseModel):
     """Liveness, index counts and model (503 with the same body when the store is unreachable)."""
 
+    # extra="ignore": the engine's report also names the store's location (a path or a URL,
+    # possibly with credentials), which an unauthenticated route must not show.
     model_config = ConfigDict(
-        extra="allow",
+        extra="ignore",
         json_schema_extra={
             "examples": [
                 {
                     "status": "ok",
                     "store": "ok",
                     "articles": 2,
-                    "passages": 37,
+                    "passages": 27,
+                    "bm25_passages": 27,
                     "model": "all-MiniLM-L6-v2",
+                    "backend": "torch",
                     "llm": None,
                 }
             ]
@@ -308,10 +312,12 @@ class Health(BaseModel):
 
     status: Literal["ok", "degraded"]
     store: Literal["ok", "unreachable"]
-    articles: int | None = None
+    articles: int | None = Field(default=None, description="Indexed articles (null when the store is down).")
     passages: int | None = None
-    model: str
-    llm: str | None = None
+    bm25_passages: int | None = None
+    model: str = Field(description="The embedding model.")
+    backend: str | None = None
+    llm: str | None = Field(default=None, description="The language model, when one is configured.")
 
 
 # ---- OpenAI-compatible ----------------------------------------------------------------------

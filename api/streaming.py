@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+from sse_starlette import ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.errors import error_body, log, status_of
@@ -34,9 +35,15 @@ async def open_stream(
             async for event in iterate_in_threadpool(events):
                 yield event
         finally:
+            # A client that hangs up stops the generator. Closed here, not in a thread: under
+            # cancellation an await would not run. A generator still busy in its thread refuses
+            # (ValueError) and ends when that step returns, with nothing left to consume it.
             close = getattr(events, "close", None)
-            if close is not None:  # a client that hangs up stops the generator
-                await run_in_threadpool(close)
+            if close is not None:
+                try:
+                    close()
+                except ValueError:
+                    pass
 
     return rest()
 
@@ -48,3 +55,8 @@ def stream_error(exc: Exception) -> dict[str, Any]:
         return error_body(code, str(exc))
     log.error("stream failed: %s", type(exc).__name__)
     return error_body("internal_error", "the answer stream failed")
+
+
+def event(data: str, event: str | None = None) -> ServerSentEvent:
+    """One Server-Sent Event, lines ended by LF as OpenAI's and most servers' (sse-starlette's default is CRLF)."""
+    return ServerSentEvent(data, event=event, sep="\n")

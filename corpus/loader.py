@@ -194,7 +194,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
                 rel = child.relative_to(path)
                 if any(part.startswith((".", "__")) for part in rel.parts):
                     continue
-                if child.is_file() and child.suffix.lower() in SUFFIXES:
+                if child.suffix.lower() in SUFFIXES and (child.is_file() or child.is_symlink()):
                     yield child
         else:
             yield path

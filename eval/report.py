@@ -38,6 +38,11 @@ class Run:
             self.metrics.update({k: None for k in ANSWER_KEYS})
 
 
+def primary(runs: Sequence[Run]) -> Run:
+    """The run report.json's top-level metrics describe: the first with an answer step."""
+    return next((r for r in runs if r.has_answers), runs[0])
+
+
 def fmt(key: str, value: float | int | None) -> str:
     if value is None:
         return DASH
@@ -62,7 +67,7 @@ def _rounded(metrics: Metrics) -> dict[str, float | int | None]:
 
 def build(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[str]) -> dict[str, Any]:
     """report.json: the primary run's metrics, categories and items on top, every run under ``runs``."""
-    primary = runs[0]
+    main = primary(runs)
     runs_json = {
         run.name: {
             "metrics": _rounded(run.metrics),
@@ -72,10 +77,10 @@ def build(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[str])
         }
         for run in runs
     }
-    top = runs_json[primary.name]
+    top = runs_json[main.name]
     report: dict[str, Any] = {
         **meta,
-        "config": primary.name,
+        "config": main.name,
         "metrics": top["metrics"],
         "categories": top["categories"],
         "failures": top["failures"],
@@ -115,11 +120,12 @@ def rich_tables(runs: Sequence[Run]) -> list[Any]:
         table.add_column(run.name, justify="right")
     for row in metric_rows(runs):
         table.add_row(*row)
-    cats = Table(title=f"by category ({runs[0].name})", title_justify="left")
+    main = primary(runs)
+    cats = Table(title=f"by category ({main.name})", title_justify="left")
     cats.add_column("category")
     for key in CATEGORY_KEYS:
         cats.add_column(key, justify="right")
-    for row in category_rows(runs[0]):
+    for row in category_rows(main):
         cats.add_row(*row)
     return [table, cats]
 
@@ -131,7 +137,7 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def markdown(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[str]) -> str:
-    primary = runs[0]
+    main = primary(runs)
     parts = [
         "# newsrag evaluation",
         "",
@@ -141,9 +147,9 @@ def markdown(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[st
         "",
         _md_table(["metric", *(r.name for r in runs)], metric_rows(runs)),
         "",
-        f"## By category ({primary.name})",
+        f"## By category ({main.name})",
         "",
-        _md_table(["category", *CATEGORY_KEYS], category_rows(primary)),
+        _md_table(["category", *CATEGORY_KEYS], category_rows(main)),
         "",
     ]
     for run in runs:
@@ -152,9 +158,9 @@ def markdown(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[st
             parts += [f"## Failures ({run.name})", ""]
             parts += [f"- {reason}: {n}" for reason, n in counts.items()]
             parts.append("")
-    failed = [r for r in primary.records if r.failure]
+    failed = [r for r in main.records if r.failure]
     if failed:
-        parts += [f"## Failed items ({primary.name})", ""]
+        parts += [f"## Failed items ({main.name})", ""]
         rows = [
             [r.item.id, r.failure or "", _short(r.item.question), _short(r.reply.answer), str(r.rank or DASH)]
             for r in failed
@@ -181,7 +187,8 @@ def plot(runs: Sequence[Run], path: Path) -> None:
     panels = 3 if len(runs) > 1 else 2
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5))
     keys = [k for k in CATEGORY_KEYS if k != "items"]
-    _bars(axes[0], _categories(runs[0]), keys, f"by category ({runs[0].name})")
+    main = primary(runs)
+    _bars(axes[0], _categories(main), keys, f"by category ({main.name})")
     if len(runs) > 1:
         _bars(axes[1], {r.name: r.metrics for r in runs}, ["hit@1", "hit@5", "mrr@10", "answer_accuracy"], "configs")
     ax = axes[-1]

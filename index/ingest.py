@@ -19,10 +19,6 @@ from index.store import COMMITTED, Store, fingerprint
 from index.text import terms
 from newsrag.settings import Settings
 
-# Articles embedded and written together: big enough to fill embedding batches, small enough that a
-# crash loses little work and memory stays flat.
-GROUP_PASSAGES = 512
-
 Progress = Callable[[int, int], None]  # (articles done, articles to process)
 
 
@@ -126,7 +122,7 @@ class Ingestor:
             passages = self.split(article)
             group.append((article, passages))
             size += len(passages)
-            if size >= GROUP_PASSAGES:
+            if size >= self.settings.passages.group_passages:
                 self._write(group, report)
                 done += len(group)
                 if progress:

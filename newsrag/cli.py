@@ -161,3 +161,104 @@ def chat(ctx: typer.Context) -> None:
         if answer.query != question:
             console.print(f"[dim]searched for: {answer.query}[/]", highlight=False)
         _print_answer(answer)
+
+
+@app.command("eval")
+def eval_(
+    ctx: typer.Context,
+    questions: Annotated[Path, typer.Option("--questions", help="Question file (.jsonl, CONTRACT.md format).")],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus",
+            help="Index these files/folders and evaluate on them (repeatable). The index is cached in "
+            "$NEWSRAG_DATA_DIR/eval-cache/<hash of the paths>/ (default .newsrag/eval-cache/) and synced "
+            "incrementally, so an unchanged corpus costs nothing. Default: the configured index.",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Score a running newsrag server over HTTP (POST URL/v1/chat) instead."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/eval"),
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Comma-separated configs run side by side: hybrid, dense, bm25 (engine retrieval "
+            "modes) and baseline (llama-index's default VectorStoreIndex over Chroma, cached beside the "
+            "index), or 'all'.",
+        ),
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Passages the answer uses (default: configured).")] = None,
+) -> None:
+    """Score a question set: writes OUT/report.json, report.md, report.png and prints the metric table."""
+    import shlex
+    import sys
+    from datetime import UTC, datetime
+
+    from eval import report
+    from eval.compare import evaluate, parse_configs
+    from eval.questions import load_questions
+    from newsrag.errors import NewsragError
+
+    try:
+        qset = load_questions(questions)
+    except OSError as exc:
+        err.print(f"[red]error:[/] cannot read {questions}: {exc}")
+        raise typer.Exit(1) from None
+    for problem in qset.problems:
+        err.print(f"[yellow]{questions}[/] {problem}", highlight=False)
+    if not qset.entries:
+        err.print("[red]error:[/] no usable question in the file")
+        raise typer.Exit(1)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def track(label: str, done: int, total: int | None) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        try:
+            configs = parse_configs(compare) if compare else None
+            runs, meta = evaluate(_settings(ctx), qset, configs, corpus, url, top_k, track)
+        except NewsragError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+    meta = {
+        "command": shlex.join(["newsrag", *sys.argv[1:]]),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **meta,
+    }
+    paths = report.write(runs, out, meta, [str(p) for p in qset.problems])
+    for table in report.rich_tables(runs):
+        console.print(table)
+    console.print(f"report: {paths['json']}, {paths['md']}, {paths['png']}", highlight=False)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+) -> None:
+    """HTTP API (and the chat UI at /ui) with uvicorn; the model and indexes load once, at startup."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(ctx)
+    host = host or settings.api.host
+    port = port or settings.api.port
+    if settings.api.api_key is None and host not in ("127.0.0.1", "localhost", "::1"):
+        err.print("[yellow]warning:[/] serving beyond loopback without NEWSRAG_API_KEY")
+    err.print(f"newsrag: http://{host}:{port}  (docs at /docs)", highlight=False)
+    # One process: the engine holds the model and the conversations in memory.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)

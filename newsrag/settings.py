@@ -18,7 +18,9 @@ class StoreSettings(BaseSettings):
 
     data_dir: Path = Field(default=Path(".newsrag"), description="Index location (NEWSRAG_DATA_DIR).")
     chroma_url: str | None = Field(default=None, description="Chroma server URL (NEWSRAG_CHROMA_URL).")
-    collection: str = Field(default="newsrag", description="Prefix of the Chroma collection names.")
+    collection: str = Field(
+        default="newsrag", description="Prefix of the Chroma collection names (NEWSRAG_COLLECTION)."
+    )
     # 2.0 s: a loopback Chroma answers a heartbeat in milliseconds; longer means it is down.
     chroma_timeout_s: float = 2.0
 
@@ -44,6 +46,8 @@ class PassageSettings(BaseSettings):
     max_tokens: int = Field(default=160, ge=16, le=250)
     # Sentences repeated from the end of the previous passage.
     overlap_sentences: int = Field(default=0, ge=0, le=3)
+    # Passages embedded and committed together: fills embedding batches, yet a crash loses little.
+    group_passages: int = Field(default=512, ge=1, le=10_000)
 
 
 class RetrievalSettings(BaseSettings):

@@ -1,38 +1,18 @@
-"""Shared fixtures: settings on a temporary data dir, a seed index, a real `chroma run` server."""
+"""Shared fixtures: a seed index and engine, and a real `chroma run` server on loopback."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from newsrag.settings import SEED_CORPUS, Settings, StoreSettings  # noqa: E402
+from support import RTQA, ROOT, SHARED, ChromaServer, free_port, make_settings  # noqa: E402,F401
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-RTQA = SHARED / "bench" / "rtqa"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def make_settings(data_dir: Path, chroma_url: str | None = None, **store: object) -> Settings:
-    """Settings for a test: its own data dir (and collection), nothing read from the environment."""
-    return Settings(store=StoreSettings(data_dir=data_dir, chroma_url=chroma_url, **store))
+from newsrag.settings import SEED_CORPUS, Settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -56,49 +36,9 @@ def seed_engine(seed_settings: Settings):  # type: ignore[no-untyped-def]
     return Engine.from_settings(seed_settings)
 
 
-class ChromaServer:
-    """A real `chroma run` process on a free loopback port."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = path.parent / f"chroma-{self.port}.log"
-
-    def start(self) -> None:
-        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("chroma run did not answer its heartbeat within 60 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        self.proc = None
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real `chroma run` on a free loopback port for the whole session."""
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db")
     server.start()
     yield server

@@ -1,0 +1,5 @@
+"""`python -m newsrag` runs the command line."""
+
+from newsrag.cli import app
+
+app()
