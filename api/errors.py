@@ -123,6 +123,7 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route can return."""
     descriptions = {
+        400: "The body cannot be read (not UTF-8 JSON, or a malformed multipart form).",
         401: "Missing or wrong `Authorization: Bearer <key>` (when NEWSRAG_API_KEY is set).",
         404: "Unknown document.",
         413: "Body, upload or question over its documented limit.",
@@ -132,3 +133,12 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         503: "The Chroma store is unreachable.",
     }
     return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
+
+
+def sse_response(description: str, events: list[str] | None) -> dict[str, Any]:
+    """The OpenAPI entry of a 200 that is JSON or, when streaming, Server-Sent Events."""
+    event: dict[str, Any] = {"type": "object", "required": ["data"], "properties": {"data": {"type": "string"}}}
+    if events:
+        event["required"] = ["event", "data"]
+        event["properties"]["event"] = {"type": "string", "enum": events}
+    return {"description": description, "content": {"text/event-stream": {"itemSchema": event}}}

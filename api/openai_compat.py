@@ -1,7 +1,7 @@
 """Translation between OpenAI's chat-completion format and the engine's questions and Answers.
 
 Conversations: OpenAI clients resend the whole history with every request and know no conversation
-id. The question is the last user message. The engine conversation is, in order: the request's
+id. The question is the last user message with text. The engine conversation is, in order: the request's
 ``conversation_id`` (a newsrag extension, e.g. ``extra_body={"conversation_id": ...}``); else the
 one that answered the same earlier user messages (each answer is remembered under the user
 messages up to and including its question, so resending the history finds it); else a new one.
@@ -34,14 +34,11 @@ def model_card() -> ModelCard:
 
 
 def question_of(messages: list[ChatMessage]) -> str:
-    """The text of the last user message."""
-    for message in reversed(messages):
-        if message.role == "user":
-            text = message.text()
-            if text.strip():
-                return text
-            break
-    raise InvalidRequest("the last user message has no text: send the question as a user message")
+    """The last user message with text (user messages without text, e.g. images only, are skipped)."""
+    texts = _user_texts(messages)
+    if not texts:
+        raise InvalidRequest("no user message with text: send the question as a user message")
+    return texts[-1]
 
 
 def _key(user_texts: list[str]) -> str:
@@ -50,7 +47,7 @@ def _key(user_texts: list[str]) -> str:
 
 
 def _user_texts(messages: list[ChatMessage]) -> list[str]:
-    return [m.text() for m in messages if m.role == "user"]
+    return [t for m in messages if m.role == "user" and (t := m.text()).strip()]
 
 
 class ConversationMap:

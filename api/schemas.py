@@ -355,7 +355,7 @@ class StreamOptions(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    """OpenAI's chat-completion request. The last user message is the question; earlier messages
+    """OpenAI's chat-completion request. The last user message with text is the question; earlier messages
     identify the conversation (see `conversation_id`). Sampling parameters are accepted and ignored:
     the answer is composed from the articles."""
 
@@ -375,7 +375,7 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field(default="newsrag", description="Any name is accepted; responses say `newsrag`.")
     messages: list[ChatMessage] = Field(
         min_length=1,
-        description="The conversation; it must contain a user message with text.",
+        description="The conversation; the last user message with text is the question.",
         json_schema_extra={
             "contains": {"type": "object", "required": ["role", "content"], "properties": {"role": {"const": "user"}, "content": {"type": "string", "pattern": NOT_BLANK}}}
         },

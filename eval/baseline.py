@@ -92,7 +92,9 @@ class BaselineAsker:
             index.insert_nodes(nodes[lo : lo + _BATCH])
             if progress:
                 progress(min(lo + _BATCH, len(nodes)), len(nodes))
-        meta_file.write_text(json.dumps({"hash": wanted, "chunks": len(nodes), "articles": len(articles)}))
+        meta_file.write_text(
+            json.dumps({"hash": wanted, "chunks": len(nodes), "articles": len(articles)})
+        )
         return cls(index.as_retriever(similarity_top_k=TOP_K), len(nodes))
 
     def ask(self, question: str, conversation_id: str | None) -> Reply:

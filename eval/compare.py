@@ -54,7 +54,9 @@ def evaluate(
 ) -> tuple[list[Run], dict[str, Any]]:
     """Every configuration's Run, in the order asked (None: the configured engine alone), and run facts."""
     if url and (configs or corpus):
-        raise InvalidRequest("--url scores the server as deployed: it takes no --corpus or --compare")
+        raise InvalidRequest(
+            "--url scores the server as deployed: it takes no --corpus or --compare"
+        )
     meta: dict[str, Any] = {"questions": questions.path}
     n_items = len(questions.items)
     if url:
@@ -95,7 +97,9 @@ def evaluate(
                 BaselineAsker.build(articles, folder, lambda d, t: track("building baseline", d, t))
             )
         else:
-            askers.append(EngineAsker(engine, mode=name if configs else None, top_k=top_k, name=name))
+            askers.append(
+                EngineAsker(engine, mode=name if configs else None, top_k=top_k, name=name)
+            )
     runs = [_run(a, questions, track, n_items) for a in askers]
     return runs, meta
 

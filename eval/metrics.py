@@ -47,9 +47,13 @@ ANSWER_KEYS = frozenset(
         "disputed_both_shown",
     }
 )
-LOWER_IS_BETTER = frozenset({"false_abstain_rate", "answer_chars_median", "latency_ms_p50", "latency_ms_p95", "errors"})
+LOWER_IS_BETTER = frozenset(
+    {"false_abstain_rate", "answer_chars_median", "latency_ms_p50", "latency_ms_p95", "errors"}
+)
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+)
 _SPACE = re.compile(r"\s+")
 # [1], and the [1, 2] some generators write
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
@@ -137,7 +141,11 @@ class Record:
             "answer": rp.answer,
             "query": rp.query,
             "citations": [
-                {"article_id": c.article_id, "passage_id": c.passage_id, "relevant": is_relevant(c, it)}
+                {
+                    "article_id": c.article_id,
+                    "passage_id": c.passage_id,
+                    "relevant": is_relevant(c, it),
+                }
                 for c in rp.citations
             ],
             "first_relevant_rank": self.rank,
@@ -207,7 +215,9 @@ def summarize(records: Sequence[Record]) -> dict[str, float | int | None]:
     ranks = [r.rank if r.rank is not None and r.rank <= MRR_K else None for r in answerable]
     metrics: dict[str, float | int | None] = {"items": len(records)}
     for k in KS:
-        metrics[f"hit@{k}"] = _ratio(sum(1 for x in ranks if x is not None and x <= k), len(answerable))
+        metrics[f"hit@{k}"] = _ratio(
+            sum(1 for x in ranks if x is not None and x <= k), len(answerable)
+        )
     metrics[f"mrr@{MRR_K}"] = (
         sum(1 / x for x in ranks if x is not None) / len(answerable) if answerable else None
     )
@@ -220,12 +230,16 @@ def summarize(records: Sequence[Record]) -> dict[str, float | int | None]:
     unanswerable = [r for r in judged if not r.item.answerable]
     disputed = [r for r in judged_answerable if r.item.all_answers]
     lengths = [len(strip_markers(r.reply.answer)) for r in judged if r.reply.answered]
-    metrics["answer_accuracy"] = _ratio(sum(1 for r in judged_answerable if r.correct), len(judged_answerable))
+    metrics["answer_accuracy"] = _ratio(
+        sum(1 for r in judged_answerable if r.correct), len(judged_answerable)
+    )
     metrics["citation_support"] = _ratio(
         sum(1 for r in answered_answerable if r.cited_relevant), len(answered_answerable)
     )
     metrics["followup_accuracy"] = _ratio(sum(1 for r in followups if r.correct), len(followups))
-    metrics["abstain_recall"] = _ratio(sum(1 for r in unanswerable if not r.reply.answered), len(unanswerable))
+    metrics["abstain_recall"] = _ratio(
+        sum(1 for r in unanswerable if not r.reply.answered), len(unanswerable)
+    )
     metrics["false_abstain_rate"] = _ratio(
         sum(1 for r in judged_answerable if not r.reply.answered), len(judged_answerable)
     )

@@ -134,7 +134,11 @@ def parse_entry(obj: Any, line: int) -> tuple[Entry, list[Problem]]:
     entry_id = obj.get("id")
     if entry_id is None:
         raise _Bad("missing field 'id'")
-    if not isinstance(entry_id, str | int) or isinstance(entry_id, bool) or not str(entry_id).strip():
+    if (
+        not isinstance(entry_id, str | int)
+        or isinstance(entry_id, bool)
+        or not str(entry_id).strip()
+    ):
         raise _Bad("'id' must be a non-empty string")
     entry_id = str(entry_id).strip()
     # a conversation's own category, answerable and all_answers are its turns' defaults
@@ -156,7 +160,11 @@ def parse_entry(obj: Any, line: int) -> tuple[Entry, list[Problem]]:
     else:
         items = [_item(obj, entry_id, defaults, None, 0, "")]
     warnings = [
-        Problem(line, f"item {it.id} has no 'evidence' or 'gold_articles': it can never count as a hit", False)
+        Problem(
+            line,
+            f"item {it.id} has no 'evidence' or 'gold_articles': it can never count as a hit",
+            False,
+        )
         for it in items
         if it.answerable and not (it.evidence or it.gold_articles)
     ]
@@ -174,7 +182,9 @@ def parse_lines(lines: list[str], path: str = "<questions>") -> QuestionSet:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            result.problems.append(Problem(number, f"malformed JSON ({exc.msg} at column {exc.colno})"))
+            result.problems.append(
+                Problem(number, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            )
             continue
         try:
             entry, warnings = parse_entry(obj, number)

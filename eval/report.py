@@ -20,7 +20,15 @@ from eval.metrics import (
 Metrics = Mapping[str, float | int | None]
 DASH = "—"
 # The columns of the per-category tables and bars.
-CATEGORY_KEYS = ("items", "hit@1", "hit@5", "mrr@10", "answer_accuracy", "citation_support", "abstain_recall")
+CATEGORY_KEYS = (
+    "items",
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "answer_accuracy",
+    "citation_support",
+    "abstain_recall",
+)
 
 
 @dataclass(slots=True)
@@ -107,7 +115,9 @@ def metric_rows(runs: Sequence[Run]) -> list[list[str]]:
 
 
 def category_rows(run: Run) -> list[list[str]]:
-    return [[cat, *(fmt(k, m.get(k)) for k in CATEGORY_KEYS)] for cat, m in _categories(run).items()]
+    return [
+        [cat, *(fmt(k, m.get(k)) for k in CATEGORY_KEYS)] for cat, m in _categories(run).items()
+    ]
 
 
 def rich_tables(runs: Sequence[Run]) -> list[Any]:
@@ -162,7 +172,13 @@ def markdown(runs: Sequence[Run], meta: Mapping[str, Any], problems: Sequence[st
     if failed:
         parts += [f"## Failed items ({main.name})", ""]
         rows = [
-            [r.item.id, r.failure or "", _short(r.item.question), _short(r.reply.answer), str(r.rank or DASH)]
+            [
+                r.item.id,
+                r.failure or "",
+                _short(r.item.question),
+                _short(r.reply.answer),
+                str(r.rank or DASH),
+            ]
             for r in failed
         ]
         parts += [_md_table(["id", "failure", "question", "answer", "rank"], rows), ""]
@@ -190,7 +206,12 @@ def plot(runs: Sequence[Run], path: Path) -> None:
     main = primary(runs)
     _bars(axes[0], _categories(main), keys, f"by category ({main.name})")
     if len(runs) > 1:
-        _bars(axes[1], {r.name: r.metrics for r in runs}, ["hit@1", "hit@5", "mrr@10", "answer_accuracy"], "configs")
+        _bars(
+            axes[1],
+            {r.name: r.metrics for r in runs},
+            ["hit@1", "hit@5", "mrr@10", "answer_accuracy"],
+            "configs",
+        )
     ax = axes[-1]
     for run in runs:
         latencies = [r.reply.latency_ms for r in run.records if r.reply.error is None]
@@ -219,11 +240,15 @@ def _bars(ax: Any, groups: Mapping[str, Metrics], keys: Sequence[str], title: st
     ax.legend(fontsize=7)
 
 
-def write(runs: Sequence[Run], out: Path, meta: Mapping[str, Any], problems: Sequence[str]) -> dict[str, Path]:
+def write(
+    runs: Sequence[Run], out: Path, meta: Mapping[str, Any], problems: Sequence[str]
+) -> dict[str, Path]:
     """report.json, report.md and report.png in ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "report.png"}
-    paths["json"].write_text(json.dumps(build(runs, meta, problems), ensure_ascii=False, indent=2) + "\n")
+    paths["json"].write_text(
+        json.dumps(build(runs, meta, problems), ensure_ascii=False, indent=2) + "\n"
+    )
     paths["md"].write_text(markdown(runs, meta, problems))
     plot(runs, paths["png"])
     return paths

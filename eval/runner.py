@@ -29,12 +29,18 @@ class Asker(Protocol):
 def reply_from_answer(data: dict[str, Any], latency_ms: float) -> Reply:
     """An Answer object (as JSON-able dict) reduced to what scoring needs."""
     citations = [
-        PassageRef(str(c.get("article_id", "")), str(c.get("passage_id") or ""), str(c.get("passage") or ""))
+        PassageRef(
+            str(c.get("article_id", "")),
+            str(c.get("passage_id") or ""),
+            str(c.get("passage") or ""),
+        )
         for c in data.get("citations") or []
     ]
     ranked = sorted(data.get("retrieved") or [], key=lambda p: p.get("rank", 0))
     retrieved = [
-        PassageRef(str(p.get("article_id", "")), str(p.get("passage_id") or ""), str(p.get("text") or ""))
+        PassageRef(
+            str(p.get("article_id", "")), str(p.get("passage_id") or ""), str(p.get("text") or "")
+        )
         for p in ranked
     ]
     return Reply(
@@ -54,7 +60,9 @@ class EngineAsker:
 
     has_answers = True
 
-    def __init__(self, engine: Any, mode: str | None = None, top_k: int | None = None, name: str = "") -> None:
+    def __init__(
+        self, engine: Any, mode: str | None = None, top_k: int | None = None, name: str = ""
+    ) -> None:
         self.engine = engine
         self.mode = mode
         self.top_k = top_k

@@ -22,17 +22,23 @@ from index.text import DATE_LIKE, NUMBER_LIKE, names, quantities, terms
 from newsrag.settings import AnswerSettings
 
 # Weights of the sentence score; chosen on eval/questions/seed.jsonl (see docs/benchmarks.md).
-W_MEANING, W_WORDS, W_PASSAGE, W_TYPE = 0.45, 0.35, 0.20, 0.08
+W_MEANING, W_WORDS, W_PASSAGE, W_TYPE = 0.55, 0.25, 0.20, 0.15
 # Two sentences this close in meaning (cosine of their vectors) say the same thing.
 SAME_FACT_COSINE = 0.80
 SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
 SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
 SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
+TRIM_OVER = 1.5  # only sentences over 1.5x the answer budget are cut to their best clauses
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I)
 _NEEDS_DATE = re.compile(r"\b(when|what year|which year|what date|since when)\b", re.I)
-_NEEDS_NAME = re.compile(r"^\s*(who|whom|whose|where)\b|\b(who|whom|whose) ", re.I)
+_NEEDS_NAME = re.compile(
+    r"^\s*(who|whom|whose|where)\b|\b(who|whom|whose) |\b(which|what)\s+(\w+\s+)?"
+    r"(researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
+    r"president|leader|manager|astrophysicist|university|city|country|organi[sz]ation|institute)\b",
+    re.I,
+)
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
 
 
@@ -47,6 +53,7 @@ class Candidate:
     terms: frozenset[str]
     meaning: float
     words: float
+    evidence: float  # meaning + words + passage, without the answer-type bonus
     score: float
 
 
@@ -86,13 +93,14 @@ def candidates(
             sterms = p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
             words_share = sum(idf[t] for t in qterms & sterms) / total
             meaning = float(sims[i])
-            score = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
-            if needs is not None and needs(text):
-                score += W_TYPE
+            evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             if len(text.split()) < 6:  # headlines and fragments state no fact
-                score *= 0.75
+                evidence *= 0.75
+            score = evidence + (W_TYPE if needs is not None and needs(text) else 0.0)
             out.append(
-                Candidate(hit, i, start, end, text, p.sentence_vectors[i], sterms, meaning, words_share, score)
+                Candidate(
+                    hit, i, start, end, text, p.sentence_vectors[i], sterms, meaning, words_share, evidence, score
+                )
             )
     out.sort(key=lambda c: c.score, reverse=True)
     return out
@@ -118,20 +126,26 @@ def disagree(a: str, b: str, a_article: str, b_article: str) -> bool:
     return False
 
 
-def _trim(c: Candidate, qterms: set[str], max_chars: int) -> tuple[int, int]:
-    """The clause window of an over-long sentence that holds most of the question's words."""
-    if len(c.text) <= max_chars:
+def _trim(
+    c: Candidate, qterms: set[str], max_chars: int, needs: Callable[[str], bool] | None
+) -> tuple[int, int]:
+    """For a sentence far over the length budget: the longest clause window within the budget that
+    holds most of the question's words (and what the question asks for: a number, date or name).
+    The longest, because the answer usually sits next to the words that match the question."""
+    if len(c.text) <= max_chars * TRIM_OVER:
         return c.start, c.end
     cuts = [0] + [m.end() for m in _CLAUSE.finditer(c.text)] + [len(c.text)]
-    best, best_span = -1.0, (0, len(c.text))
+    best: tuple[int, int] = (-1, 0)
+    best_span = (0, len(c.text))
     for i in range(len(cuts) - 1):
         for j in range(i + 1, len(cuts)):
             a, b = cuts[i], cuts[j]
             if b - a > max_chars and j > i + 1:
                 break
-            got = len(qterms & set(terms(c.text[a:b])))
-            if got > best or (got == best and b - a < best_span[1] - best_span[0]):
-                best, best_span = got, (a, b)
+            piece = c.text[a:b]
+            got = len(qterms & set(terms(piece))) + (2 if needs is not None and needs(piece) else 0)
+            if (got, b - a) > best:
+                best, best_span = (got, b - a), (a, b)
     a, b = best_span
     piece = c.text[a:b]
     a += len(piece) - len(piece.lstrip())
@@ -150,12 +164,13 @@ def compose(
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
     ranked = candidates(question, qvec, hits, idf)
+    needs = _needs(question)
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
     missing = sum(v for t, v in idf.items() if t in absent) / total
-    confidence = (ranked[0].score if ranked else 0.0) - 0.25 * missing
+    confidence = max((c.evidence for c in ranked), default=0.0) - 0.25 * missing
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]
@@ -203,7 +218,7 @@ def compose(
     citations: list[Citation] = []
     parts: list[str] = []
     for n, cand in enumerate(chosen, start=1):
-        qs, qe = _trim(cand, qterms, settings.max_chars) if not disagreement else (cand.start, cand.end)
+        qs, qe = _trim(cand, qterms, settings.max_chars, needs) if not disagreement else (cand.start, cand.end)
         citations.append(_citation(n, cand.hit, qs, qe, cand.score))
         parts.append(f"{citations[-1].quote} [{n}]")
     text = " ".join(parts)

@@ -197,6 +197,8 @@ def eval_(
     import sys
     from datetime import UTC, datetime
 
+    # transformers' own "Loading weights" bars would tear through ours
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from eval import report
     from eval.compare import evaluate, parse_configs
     from eval.questions import load_questions
@@ -208,7 +210,7 @@ def eval_(
         err.print(f"[red]error:[/] cannot read {questions}: {exc}")
         raise typer.Exit(1) from None
     for problem in qset.problems:
-        err.print(f"[yellow]{questions}[/] {problem}", highlight=False)
+        err.print(f"[yellow]{questions}[/] {problem}", highlight=False, soft_wrap=True)
     if not qset.entries:
         err.print("[red]error:[/] no usable question in the file")
         raise typer.Exit(1)
@@ -240,7 +242,7 @@ def eval_(
     paths = report.write(runs, out, meta, [str(p) for p in qset.problems])
     for table in report.rich_tables(runs):
         console.print(table)
-    console.print(f"report: {paths['json']}, {paths['md']}, {paths['png']}", highlight=False)
+    console.print(f"report: {paths['json']}, {paths['md']}, {paths['png']}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -31,8 +31,16 @@ def test_a_conversation_becomes_one_item_per_turn_in_order() -> None:
                 "id": "c01",
                 "category": "conversation",
                 "turns": [
-                    {"question": "What is the SKA?", "answers": ["radio telescope"], "evidence": ["e"]},
-                    {"question": "When did it start?", "answers": ["July 2021"], "gold_articles": ["a"]},
+                    {
+                        "question": "What is the SKA?",
+                        "answers": ["radio telescope"],
+                        "evidence": ["e"],
+                    },
+                    {
+                        "question": "When did it start?",
+                        "answers": ["July 2021"],
+                        "gold_articles": ["a"],
+                    },
                 ],
             }
         )
@@ -62,10 +70,26 @@ def test_bad_lines_are_reported_by_number_and_the_rest_still_load() -> None:
             {"id": "q4", "answers": ["a"]},  # 4: no question
             {"id": "q5", "question": "Q?"},  # 5: answerable without answers
             "",  # 6: blank lines are fine
-            {"id": "q1", "question": "again", "answers": ["a"], "evidence": ["e"]},  # 7: duplicate id
-            {"id": "c1", "turns": [{"question": "ok", "answers": ["a"], "evidence": ["e"]}, {"answers": ["b"]}]},  # 8
+            {
+                "id": "q1",
+                "question": "again",
+                "answers": ["a"],
+                "evidence": ["e"],
+            },  # 7: duplicate id
+            {
+                "id": "c1",
+                "turns": [
+                    {"question": "ok", "answers": ["a"], "evidence": ["e"]},
+                    {"answers": ["b"]},
+                ],
+            },  # 8
             [1, 2],  # 9
-            {"id": "q10", "question": "Q?", "answers": "a string", "evidence": ["e"]},  # 10: taken as a list
+            {
+                "id": "q10",
+                "question": "Q?",
+                "answers": "a string",
+                "evidence": ["e"],
+            },  # 10: taken as a list
             {"id": "q11", "question": "Q?", "answers": [1], "evidence": ["e"]},  # 11
             {"id": "q12", "question": "Q?", "answers": ["a"], "answerable": "yes"},  # 12
             {"id": "q13", "question": "Q?", "answers": ["a"]},  # 13: loads, with a warning
@@ -98,7 +122,10 @@ def test_a_conversation_passes_its_defaults_to_its_turns() -> None:
                 "id": "c1",
                 "category": "conv",
                 "answerable": False,
-                "turns": [{"question": "one?"}, {"question": "two?", "answerable": True, "answers": ["x"], "category": "own"}],
+                "turns": [
+                    {"question": "one?"},
+                    {"question": "two?", "answerable": True, "answers": ["x"], "category": "own"},
+                ],
             }
         )
     )

@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTIONS = ROOT / "eval" / "questions" / "seed.jsonl"
 
 QUESTIONS = [
-    {"id": "q1", "question": "How many countries?", "answers": ["160"], "gold_articles": ["a1"], "category": "factoid"},
+    {
+        "id": "q1",
+        "question": "How many countries?",
+        "answers": ["160"],
+        "gold_articles": ["a1"],
+        "category": "factoid",
+    },
     {
         "id": "c1",
         "turns": [
@@ -53,7 +59,9 @@ def answer_json(question: str, conversation_id: str | None, n: int) -> dict[str,
     """A contract Answer: answers with '160' from a1, abstains on the Nobel."""
     answered = "Nobel" not in question
     return {
-        "answer": "Over 160, a telescope, since 2021 [1]." if answered else "The articles do not say.",
+        "answer": "Over 160, a telescope, since 2021 [1]."
+        if answered
+        else "The articles do not say.",
         "answered": answered,
         "citations": [CITATION] if answered else [],
         "conversation_id": conversation_id or f"c-{n}",
@@ -130,9 +138,13 @@ def test_http_asker_posts_to_v1_chat_with_the_bearer_key() -> None:
         body = json.loads(request.content)
         if body["question"] == "bad":
             return httpx.Response(503, text="store down")
-        return httpx.Response(200, json=answer_json(body["question"], body.get("conversation_id"), 1))
+        return httpx.Response(
+            200, json=answer_json(body["question"], body.get("conversation_id"), 1)
+        )
 
-    client = httpx.Client(transport=httpx.MockTransport(handler), headers={"Authorization": "Bearer k"})
+    client = httpx.Client(
+        transport=httpx.MockTransport(handler), headers={"Authorization": "Bearer k"}
+    )
     asker = HttpAsker("http://testserver/", api_key="k", client=client)
     reply = asker.ask("How many?", "c-1")
     assert str(requests[0].url) == "http://testserver/v1/chat"
@@ -172,7 +184,9 @@ def test_report_files_hold_metrics_categories_items_and_the_comparison(tmp_path:
     entries = parse_lines([json.dumps(o) for o in QUESTIONS]).entries
     main = Run("hybrid", run(entries, FakeAsker()))
     retrieval_only = Run("baseline", main.records, has_answers=False)
-    paths = write([retrieval_only, main], tmp_path, {"questions": "q.jsonl"}, ["line 3: bad (skipped)"])
+    paths = write(
+        [retrieval_only, main], tmp_path, {"questions": "q.jsonl"}, ["line 3: bad (skipped)"]
+    )
     data = json.loads(paths["json"].read_text())
     assert data["config"] == "hybrid"  # the first run with an answer step
     assert data["metrics"]["items"] == 4 and data["metrics"]["hit@1"] == 0.0
@@ -200,21 +214,32 @@ def test_the_seed_set_runs_in_process_in_every_engine_mode(seed_engine: Any) -> 
         assert m["items"] == len(qs.items) and m["errors"] == 0, mode
         assert m["hit@5"] is not None and m["hit@5"] > 0.5, mode
     followups = [r for r in records if r.item.is_followup]
-    assert followups and all(r.reply.conversation_id == followups[0].reply.conversation_id or r.item.conversation != followups[0].item.conversation for r in followups)
+    assert followups and all(
+        r.reply.conversation_id == followups[0].reply.conversation_id
+        or r.item.conversation != followups[0].item.conversation
+        for r in followups
+    )
 
 
 @pytest.mark.slow
-def test_newsrag_eval_writes_the_three_reports_and_names_bad_lines(seed_settings: Settings, tmp_path: Path) -> None:
+def test_newsrag_eval_writes_the_three_reports_and_names_bad_lines(
+    seed_settings: Settings, tmp_path: Path
+) -> None:
     from typer.testing import CliRunner
 
     from newsrag.cli import app
 
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        "\n".join(SEED_QUESTIONS.read_text().splitlines()[:3]) + "\n{broken\n" + json.dumps(QUESTIONS[2]) + "\n"
+        "\n".join(SEED_QUESTIONS.read_text().splitlines()[:3])
+        + "\n{broken\n"
+        + json.dumps(QUESTIONS[2])
+        + "\n"
     )
     env = {"NEWSRAG_DATA_DIR": str(seed_settings.store.data_dir), "NEWSRAG_CHROMA_URL": ""}
-    result = CliRunner().invoke(app, ["eval", "--questions", str(questions), "--out", str(tmp_path / "out")], env=env)
+    result = CliRunner().invoke(
+        app, ["eval", "--questions", str(questions), "--out", str(tmp_path / "out")], env=env
+    )
     assert result.exit_code == 0, result.output
     assert "line 4: malformed JSON" in result.output
     assert "hit@1" in result.output
@@ -224,7 +249,9 @@ def test_newsrag_eval_writes_the_three_reports_and_names_bad_lines(seed_settings
 
 
 @pytest.mark.slow
-def test_the_llama_index_baseline_is_built_once_and_reused(seed_settings: Settings, tmp_path: Path) -> None:
+def test_the_llama_index_baseline_is_built_once_and_reused(
+    seed_settings: Settings, tmp_path: Path
+) -> None:
     from corpus.loader import load_articles
     from eval.baseline import BaselineAsker
     from newsrag.settings import SEED_CORPUS

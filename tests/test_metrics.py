@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from eval.floors import check_floors
 from eval.metrics import (
     PassageRef,
+    Record,
     Reply,
     answers_found,
     first_relevant_rank,
@@ -27,9 +30,17 @@ def q(
     evidence: tuple[str, ...] = (),
     gold: tuple[str, ...] = (GOLD,),
     answerable: bool = True,
-    **kw: object,
+    **kw: Any,
 ) -> Item:
-    return Item(id=id, question="?", answers=answers, evidence=evidence, gold_articles=gold, answerable=answerable, **kw)  # type: ignore[arg-type]
+    return Item(
+        id=id,
+        question="?",
+        answers=answers,
+        evidence=evidence,
+        gold_articles=gold,
+        answerable=answerable,
+        **kw,
+    )
 
 
 def p(article: str = "other", text: str = "nothing here", pid: str = "") -> PassageRef:
@@ -46,7 +57,7 @@ def reply(
     citations: list[PassageRef] | None = None,
     retrieved: list[PassageRef] | None = None,
     latency: float = 10.0,
-    **kw: object,
+    **kw: Any,
 ) -> Reply:
     return Reply(
         answered=answered,
@@ -54,13 +65,13 @@ def reply(
         citations=[relevant()] if citations is None else citations,
         retrieved=[relevant()] if retrieved is None else retrieved,
         latency_ms=latency,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
 # ---- normalization ----------------------------------------------------------------------------
 def test_normalize_lowercases_straightens_quotes_and_collapses_whitespace() -> None:
-    assert normalize("  Earth’s  “Giant”\n\tEye ") == "earth's \"giant\" eye"
+    assert normalize("  Earth’s  “Giant”\n\tEye ") == 'earth\'s "giant" eye'
 
 
 def test_citation_markers_are_removed_before_matching() -> None:
@@ -125,13 +136,20 @@ def test_answer_accuracy_needs_answered_true_and_a_gold_string() -> None:
         score(q(id="ok"), reply(answer="Over 160 countries [1].")),
         score(q(id="wrong"), reply(answer="About 150 countries [1].")),
         # the string is there but the engine abstained: not accurate
-        score(q(id="abstained"), reply(answered=False, answer="Not in the articles; closest: 160.")),
+        score(
+            q(id="abstained"), reply(answered=False, answer="Not in the articles; closest: 160.")
+        ),
         score(q(id="any-of", answers=("sixty", "160")), reply()),
     ]
     m = summarize(records)
     assert m["answer_accuracy"] == pytest.approx(2 / 4)
     assert m["false_abstain_rate"] == pytest.approx(1 / 4)
-    assert [r.failure for r in records] == [None, "answer string missing", "abstained wrongly", None]
+    assert [r.failure for r in records] == [
+        None,
+        "answer string missing",
+        "abstained wrongly",
+        None,
+    ]
 
 
 def test_citation_support_counts_answered_items_with_a_relevant_citation() -> None:
@@ -149,14 +167,22 @@ def test_citation_support_counts_answered_items_with_a_relevant_citation() -> No
 
 def test_a_citation_is_relevant_by_its_passage_text_containing_evidence() -> None:
     item = q(evidence=("over 160 countries",), gold=())
-    record = score(item, reply(citations=[p("not-gold", "…with over 160 countries…")], retrieved=[p("x", "over 160 countries")]))
+    record = score(
+        item,
+        reply(
+            citations=[p("not-gold", "…with over 160 countries…")],
+            retrieved=[p("x", "over 160 countries")],
+        ),
+    )
     assert record.cited_relevant is True
 
 
 def test_all_abstained_leaves_citation_support_and_answer_length_undefined() -> None:
     records = [
         score(q(id="a"), reply(answered=False, citations=[])),
-        score(q(id="u", answers=(), gold=(), answerable=False), reply(answered=False, citations=[])),
+        score(
+            q(id="u", answers=(), gold=(), answerable=False), reply(answered=False, citations=[])
+        ),
     ]
     m = summarize(records)
     assert m["answer_accuracy"] == 0.0
@@ -176,18 +202,31 @@ def test_unanswerable_only_sets_have_abstention_figures_and_no_retrieval_figures
     m = summarize(records)
     assert m["items"] == 3
     assert m["abstain_recall"] == pytest.approx(2 / 3)
-    for key in ("hit@1", "hit@10", "mrr@10", "answer_accuracy", "citation_support", "false_abstain_rate", "followup_accuracy"):
+    for key in (
+        "hit@1",
+        "hit@10",
+        "mrr@10",
+        "answer_accuracy",
+        "citation_support",
+        "false_abstain_rate",
+        "followup_accuracy",
+    ):
         assert m[key] is None, key
     assert [r.failure for r in records] == [None, "answered an unanswerable question", None]
 
 
 def test_followup_accuracy_scores_only_turns_after_the_first() -> None:
-    def turn(n: int, answer: str) -> object:
+    def turn(n: int, answer: str) -> Record:
         item = q(id=f"c#{n}", conversation="c", turn=n)
         return score(item, reply(answer=answer))
 
-    records = [turn(1, "wrong"), turn(2, "over 160"), turn(3, "wrong again"), score(q(id="lone"), reply())]
-    m = summarize(records)  # type: ignore[arg-type]
+    records = [
+        turn(1, "wrong"),
+        turn(2, "over 160"),
+        turn(3, "wrong again"),
+        score(q(id="lone"), reply()),
+    ]
+    m = summarize(records)
     assert m["followup_accuracy"] == pytest.approx(1 / 2)
     assert m["answer_accuracy"] == pytest.approx(2 / 4)
 
@@ -219,7 +258,9 @@ def test_disputed_items_need_every_answer_shown() -> None:
 
 # ---- latency, errors, retrieval-only ---------------------------------------------------------
 def test_latency_percentiles_interpolate_like_numpy() -> None:
-    records = [score(q(id=str(i)), reply(latency=float(ms))) for i, ms in enumerate([10, 20, 30, 40, 100])]
+    records = [
+        score(q(id=str(i)), reply(latency=float(ms))) for i, ms in enumerate([10, 20, 30, 40, 100])
+    ]
     m = summarize(records)
     assert m["latency_ms_p50"] == 30
     assert m["latency_ms_p95"] == pytest.approx(88.0)
@@ -244,7 +285,13 @@ def test_a_retrieval_only_config_has_no_answer_metrics() -> None:
     ]
     m = summarize(records)
     assert m["hit@1"] == 1.0 and m["latency_ms_p50"] == 10.0
-    for key in ("answer_accuracy", "citation_support", "abstain_recall", "false_abstain_rate", "answer_chars_median"):
+    for key in (
+        "answer_accuracy",
+        "citation_support",
+        "abstain_recall",
+        "false_abstain_rate",
+        "answer_chars_median",
+    ):
         assert m[key] is None, key
     assert [r.failure for r in records] == [None, None]
 
@@ -258,7 +305,9 @@ def test_an_empty_run_has_only_undefined_ratios() -> None:
 # ---- floors ----------------------------------------------------------------------------------
 def test_floors_fail_below_a_minimum_above_a_maximum_and_on_undefined_metrics() -> None:
     floors = {"min": {"hit@1": 0.8, "citation_support": 0.5}, "max": {"latency_ms_p95": 100}}
-    assert check_floors({"hit@1": 0.8, "citation_support": 1.0, "latency_ms_p95": 100}, floors) == []
+    assert (
+        check_floors({"hit@1": 0.8, "citation_support": 1.0, "latency_ms_p95": 100}, floors) == []
+    )
     breaches = check_floors({"hit@1": 0.7, "citation_support": None, "latency_ms_p95": 101}, floors)
     assert len(breaches) == 3
     assert any("hit@1" in b and "below" in b for b in breaches)

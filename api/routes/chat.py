@@ -11,7 +11,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
-from api.errors import responses
+from api.errors import responses, sse_response
 from api.schemas import ChatRequest, SearchHit, SearchRequest, SearchResponse, engine_filters
 from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
@@ -53,9 +53,8 @@ async def _sse(events: AsyncIterator[StreamEvent]) -> AsyncIterator[ServerSentEv
     "/chat",
     response_model=Answer,
     responses={
-        200: {"description": "The Answer; or, with `stream: true`, " + _SSE_DOC,
-              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        **responses(401, 413, 422, 503),
+        200: sse_response("The Answer; or, with `stream: true`, " + _SSE_DOC, ["delta", "citations", "done", "error"]),
+        **responses(400, 401, 413, 422, 503),
     },
 )
 async def chat(body: ChatRequest, engine: EngineDep) -> Any:
@@ -72,7 +71,7 @@ async def chat(body: ChatRequest, engine: EngineDep) -> Any:
     return await run_in_threadpool(engine.ask, body.question, **args)
 
 
-@router.post("/search", response_model=SearchResponse, responses=responses(401, 413, 422, 503))
+@router.post("/search", response_model=SearchResponse, responses=responses(400, 401, 413, 422, 503))
 async def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
     """Ranked passages for a query, with scores, offsets and article metadata; no answer."""
     hits = await run_in_threadpool(engine.search, body.query, body.top_k, engine_filters(body.filters))

@@ -139,7 +139,7 @@ def _report(r: SyncReport) -> IngestReport:
 @router.post(
     "",
     response_model=IngestReport,
-    responses=responses(401, 413, 415, 422, 503),
+    responses=responses(400, 401, 413, 415, 422, 503),
     openapi_extra={"requestBody": _UPLOAD_BODY},
 )
 async def add_document(request: Request, engine: EngineDep, settings: SettingsDep) -> IngestReport:

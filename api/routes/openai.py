@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ConversationsDep, EngineDep
-from api.errors import responses
+from api.errors import responses, sse_response
 from api.openai_compat import (
     MODEL,
     ChunkWriter,
@@ -65,9 +65,8 @@ async def _chunks(
     "/chat/completions",
     response_model=ChatCompletion,
     responses={
-        200: {"description": "A chat.completion; or, with `stream: true`, " + _STREAM_DOC,
-              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        **responses(401, 413, 422, 503),
+        200: sse_response("A chat.completion; or, with `stream: true`, " + _STREAM_DOC, None),
+        **responses(400, 401, 413, 422, 503),
     },
 )
 async def chat_completions(

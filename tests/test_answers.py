@@ -1,0 +1,85 @@
+"""Grounded answers on the seed corpus: exact citations, both sides of a dispute, abstention, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index.answer import disagree
+from index.engine import Engine
+from index.models import Answer
+
+
+def check_citations(engine: Engine, answer: Answer) -> None:
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    for c in answer.citations:
+        text = engine.get_document(c.article_id).text
+        assert text[c.start : c.end] == c.passage
+        assert text[c.quote_start : c.quote_end] == c.quote
+        assert c.start <= c.quote_start < c.quote_end <= c.end
+
+
+def test_a_factoid_is_answered_with_the_sentence_that_states_it(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("How many countries and regions does China cooperate with on science?")
+    assert answer.answered and "160" in answer.answer
+    check_citations(seed_engine, answer)
+    assert answer.timings_ms["total"] > 0 and answer.warnings == []
+
+
+def test_a_disputed_fact_shows_both_versions_each_cited(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("Who was FAST's former chief scientist?")
+    assert "Li Di" in answer.answer and "Li Ke" in answer.answer
+    assert len({c.article_id for c in answer.citations}) == 2
+    check_citations(seed_engine, answer)
+
+
+def test_the_same_fact_from_both_articles_is_cited_once(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("How many intergovernmental science and technology agreements has China signed?")
+    assert "119" in answer.answer
+    assert answer.answer.count("119") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who won the 2024 Nobel Prize in Physics?", "What is the population of Tengchong?", "What is the capital of France?"],
+)
+def test_questions_the_articles_do_not_answer_are_declined(seed_engine: Engine, question: str) -> None:
+    answer = seed_engine.ask(question)
+    assert not answer.answered
+    assert answer.answer.startswith("The indexed articles do not answer this question.")
+    check_citations(seed_engine, answer)
+
+
+def test_a_follow_up_question_uses_the_previous_turn(seed_engine: Engine) -> None:
+    first = seed_engine.ask("What is the SKA?")
+    follow = seed_engine.ask("When did its construction start?", conversation_id=first.conversation_id)
+    assert follow.conversation_id == first.conversation_id
+    assert "SKA" in follow.query
+    assert "July 2021" in follow.answer
+
+
+def test_streaming_yields_the_same_answer_in_pieces(seed_engine: Engine) -> None:
+    events = list(seed_engine.stream("Where will the second Belt and Road conference be held?"))
+    kinds = [e.kind for e in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"delta"}
+    final = events[-1].data
+    assert "".join(e.data for e in events if e.kind == "delta") == final.answer
+    assert "Chengdu" in final.answer and events[-2].data == final.citations
+
+
+def test_retrieved_list_and_filters(seed_engine: Engine) -> None:
+    from index.bm25 import Filters
+
+    answer = seed_engine.ask("Who is Kang Musha?", include_retrieved=True)
+    assert answer.retrieved and [r.rank for r in answer.retrieved] == list(range(1, len(answer.retrieved) + 1))
+    only = seed_engine.search("FAST telescope", top_k=5, filters=Filters(article_ids=["000_08bfda3cfe92e91c"]))
+    assert only and {r.article_id for r in only} == {"000_08bfda3cfe92e91c"}
+
+
+def test_disagreement_needs_a_different_name_or_number() -> None:
+    assert disagree("Supported by ten nations, the SKA ...", "with more than 10 other countries, the SKA", "", "")
+    assert not disagree("more than 160 countries and regions", "over 160 countries and regions", "", "")
+    assert disagree("former chief scientist Li Di said", "Li Ke, the former chief scientist", "Li Di", "Li Ke")
+    assert not disagree("Li Ke led a team", "Li Ke, the former chief scientist", "Li Ke", "Li Ke")

@@ -1,0 +1,57 @@
+"""Follow-up questions are made standalone without a language model; memory is bounded and expires."""
+
+from __future__ import annotations
+
+import time
+
+from index.conversation import ConversationStore, Turn, is_follow_up, rewrite
+
+
+def turn(question: str, answer: str = "", query: str | None = None) -> Turn:
+    return Turn(question=question, query=query or question, answer=answer, answered=bool(answer))
+
+
+def test_a_pronoun_is_replaced_by_the_previous_subject() -> None:
+    history = [turn("What is the SKA?", "The SKA is a radio telescope [1].")]
+    assert rewrite("When did its construction start?", history) == "When did SKA's construction start?"
+
+
+def test_he_refers_to_the_person_named_in_the_previous_answer() -> None:
+    history = [turn("Who chairs the Tengchong Scientists Forum?", "Academician Gu Binglin, Chairman of the forum [1].")]
+    assert "Gu Binglin" in rewrite("What did he say in his opening remarks?", history)
+
+
+def test_what_about_swaps_the_subject_of_the_previous_query() -> None:
+    history = [turn("When did FAST begin formal operations?", "In early 2021 [1].")]
+    assert rewrite("What about SKA?", history) == "When did SKA begin formal operations?"
+
+
+def test_a_new_fully_specified_topic_is_left_alone() -> None:
+    history = [turn("What is the SKA?", "A radio telescope [1].")]
+    question = "Which university is Professor Zhang Zhengmao from?"
+    assert not is_follow_up(question)
+    assert rewrite(question, history) == question
+
+
+def test_an_elliptical_question_carries_the_previous_topic() -> None:
+    history = [turn("Who led the pulsar polarization survey?", "Li Ke led a team [1].")]
+    rewritten = rewrite("And when?", history)
+    assert rewritten.lower().startswith("when") and "pulsar polarization survey" in rewritten
+
+
+def test_without_history_nothing_is_rewritten() -> None:
+    assert rewrite("When did its construction start?", []) == "When did its construction start?"
+
+
+def test_the_store_is_bounded_and_conversations_expire() -> None:
+    store = ConversationStore(max_turns=2, ttl_s=0.05, max_conversations=3)
+    conv = store.get(None)
+    for i in range(5):
+        store.append(conv, turn(f"q{i}"))
+    assert [t.question for t in conv.turns] == ["q3", "q4"]
+    for _ in range(5):
+        store.get(None)
+    assert len(store) == 3
+    time.sleep(0.1)
+    fresh = store.get(conv.id)
+    assert fresh.turns == [] and len(store) == 1
