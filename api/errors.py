@@ -46,19 +46,28 @@ def status_of(exc: NewsragError) -> tuple[int, str]:
     return 422, "invalid_request"  # unreachable: NewsragError is last
 
 
-def error_body(code: str, detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, detail: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "detail": detail}
     if errors is not None:
         body["errors"] = errors
     return body
 
 
-def error_response(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(error_body(code, detail), status_code=status, headers=headers)
 
 
 # Codes for the HTTP-level errors (routing, auth, body size); the rest use the status phrase.
-_HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 def _code_for(status: int) -> str:
@@ -81,14 +90,20 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return error_response(exc.status_code, _code_for(exc.status_code), detail, dict(exc.headers or {}))
+    return error_response(
+        exc.status_code, _code_for(exc.status_code), detail, dict(exc.headers or {})
+    )
 
 
 def _clean_errors(errors: Any) -> list[dict[str, Any]]:
     """Validation errors without the offending input echoed back (it may be large or private)."""
     cleaned = []
     for e in errors:
-        item = {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        item = {
+            "loc": list(e.get("loc", ())),
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         cleaned.append(item)
     return jsonable_encoder(cleaned)
 
@@ -98,7 +113,9 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     errors = _clean_errors(exc.errors())
     where = ", ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in errors[:5])
     return JSONResponse(
-        error_body("validation_error", f"invalid request ({where})" if where else "invalid request", errors),
+        error_body(
+            "validation_error", f"invalid request ({where})" if where else "invalid request", errors
+        ),
         status_code=422,
     )
 
@@ -137,7 +154,11 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def sse_response(description: str, events: list[str] | None) -> dict[str, Any]:
     """The OpenAPI entry of a 200 that is JSON or, when streaming, Server-Sent Events."""
-    event: dict[str, Any] = {"type": "object", "required": ["data"], "properties": {"data": {"type": "string"}}}
+    event: dict[str, Any] = {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": {"type": "string"}},
+    }
     if events:
         event["required"] = ["event", "data"]
         event["properties"]["event"] = {"type": "string", "enum": events}

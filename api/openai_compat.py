@@ -90,10 +90,14 @@ def _words(text: str) -> int:
 def usage(messages: list[ChatMessage], answer_text: str) -> Usage:
     prompt = sum(_words(m.text()) for m in messages)
     completion = _words(answer_text)
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+    return Usage(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+    )
 
 
-def completion(answer: Answer, messages: list[ChatMessage], cid: str, created: int) -> ChatCompletion:
+def completion(
+    answer: Answer, messages: list[ChatMessage], cid: str, created: int
+) -> ChatCompletion:
     return ChatCompletion(
         id=cid,
         created=created,

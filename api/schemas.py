@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from index.bm25 import Filters
 from index.models import Answer, Citation, RetrievedPassage
@@ -19,8 +20,39 @@ QUESTION_DOC = (
     "a longer one is refused with 413."
 )
 
-_CITATION_EXAMPLE: dict[str, Any] = Citation.model_config["json_schema_extra"]["example"]  # type: ignore[index]
-_ANSWER_EXAMPLE: dict[str, Any] = Answer.model_config["json_schema_extra"]["example"]  # type: ignore[index]
+
+def _example_of(model: type[BaseModel]) -> dict[str, Any]:
+    extra = model.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict)
+    value = extra["example"] if "example" in extra else extra["examples"][0]  # type: ignore[index]
+    return cast(dict[str, Any], value)
+
+
+_CITATION_EXAMPLE = _example_of(Citation)
+_ANSWER_EXAMPLE = _example_of(Answer)
+
+
+def _iso_date(value: str) -> str:
+    if not _DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return date.fromisoformat(value).isoformat()  # ValueError for 2021-02-30
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Request models are strict: the schema says what is accepted and nothing else is coerced into it
+# (no "5" for 5, no 0.0 for a date). Dates are strings, not `date`: request models are strict (no "5" for 5, no 0.0 for a date), and
+# pydantic's strict mode refuses a date given as a string when FastAPI validates parsed JSON.
+IsoDate = Annotated[str, AfterValidator(_iso_date), Field(json_schema_extra={"format": "date"})]
+
+
+def _json_int(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON Schema counts 11.0 as an integer; strict pydantic would not
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_int)]
+TopK = Annotated[int, Field(ge=1, le=50), BeforeValidator(_json_int)]
 
 
 def _example(value: dict[str, Any]) -> ConfigDict:
@@ -51,6 +83,7 @@ class FiltersIn(BaseModel):
     """Restricts retrieval to some articles, sources or a publication-date range."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="forbid",
         json_schema_extra={
             "examples": [{"article_ids": ["002_c34788a0f5bea4b4"], "published_from": "2021-01-01"}]
@@ -59,15 +92,15 @@ class FiltersIn(BaseModel):
 
     article_ids: list[str] | None = Field(default=None, max_length=1000)
     sources: list[str] | None = Field(default=None, max_length=1000)
-    published_from: date | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
-    published_to: date | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
+    published_from: IsoDate | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
+    published_to: IsoDate | None = Field(default=None, description="Inclusive, YYYY-MM-DD.")
 
     def to_engine(self) -> Filters:
         return Filters(
             article_ids=self.article_ids,
             sources=self.sources,
-            published_from=self.published_from.isoformat() if self.published_from else None,
-            published_to=self.published_to.isoformat() if self.published_to else None,
+            published_from=self.published_from,
+            published_to=self.published_to,
         )
 
 
@@ -79,6 +112,7 @@ class ChatRequest(BaseModel):
     """A question, optionally a follow-up in a conversation; `stream` switches to Server-Sent Events."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -99,12 +133,12 @@ class ChatRequest(BaseModel):
         description="Continue this conversation (the id a previous answer returned); "
         "an unknown id starts a new conversation under that id.",
     )
-    top_k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve.")
+    top_k: TopK | None = Field(default=None, description="Passages to retrieve.")
     filters: FiltersIn | None = None
     stream: bool = Field(
         default=False,
-        description="Answer as Server-Sent Events: `delta` events ({\"text\"}), one `citations` "
-        "event ({\"citations\"}), then `done` carrying the complete Answer.",
+        description='Answer as Server-Sent Events: `delta` events ({"text"}), one `citations` '
+        'event ({"citations"}), then `done` carrying the complete Answer.',
     )
     include_retrieved: bool = Field(
         default=False, description="Add the ranked retrieval list to the Answer (for evaluation)."
@@ -115,12 +149,15 @@ class SearchRequest(BaseModel):
     """A query for ranked passages; no answer is composed."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="forbid",
-        json_schema_extra={"examples": [{"query": "Square Kilometre Array construction", "top_k": 5}]},
+        json_schema_extra={
+            "examples": [{"query": "Square Kilometre Array construction", "top_k": 5}]
+        },
     )
 
     query: str = Field(min_length=1, pattern=NOT_BLANK, description=QUESTION_DOC)
-    top_k: int | None = Field(default=None, ge=1, le=50)
+    top_k: TopK | None = Field(default=None)
     filters: FiltersIn | None = None
 
 
@@ -149,7 +186,9 @@ class SearchHit(RetrievedPassage):
 class SearchResponse(BaseModel):
     """Passages ranked by hybrid (dense + BM25) search, best first."""
 
-    model_config = _example({"query": "Square Kilometre Array construction", "passages": [_PASSAGE_EXAMPLE]})
+    model_config = _example(
+        {"query": "Square Kilometre Array construction", "passages": [_PASSAGE_EXAMPLE]}
+    )
 
     query: str
     passages: list[SearchHit]
@@ -185,7 +224,7 @@ class DocumentInfo(BaseModel):
 class DocumentList(BaseModel):
     """Every indexed article, by id."""
 
-    model_config = _example({"count": 1, "documents": [DocumentInfo.model_config["json_schema_extra"]["examples"][0]]})  # type: ignore[index]
+    model_config = _example({"count": 1, "documents": [_example_of(DocumentInfo)]})
 
     count: int
     documents: list[DocumentInfo]
@@ -219,6 +258,7 @@ class DocumentIn(BaseModel):
     """One article sent as JSON (the same fields as a line of a .jsonl file)."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="ignore",
         json_schema_extra={
             "examples": [
@@ -244,13 +284,10 @@ class DocumentIn(BaseModel):
     text: str = Field(min_length=1, pattern=NOT_BLANK)
     url: str | None = None
     source: str | None = None
-    published: date | None = Field(default=None, description="YYYY-MM-DD")
+    published: IsoDate | None = Field(default=None, description="YYYY-MM-DD")
 
     def to_record(self) -> dict[str, Any]:
-        record = self.model_dump(exclude_none=True)
-        if self.published is not None:
-            record["published"] = self.published.isoformat()
-        return record
+        return self.model_dump(exclude_none=True)
 
 
 class SkippedOut(BaseModel):
@@ -312,7 +349,9 @@ class Health(BaseModel):
 
     status: Literal["ok", "degraded"]
     store: Literal["ok", "unreachable"]
-    articles: int | None = Field(default=None, description="Indexed articles (null when the store is down).")
+    articles: int | None = Field(
+        default=None, description="Indexed articles (null when the store is down)."
+    )
     passages: int | None = None
     bm25_passages: int | None = None
     model: str = Field(description="The embedding model.")
@@ -326,7 +365,11 @@ class Health(BaseModel):
 class ContentPart(BaseModel):
     """A part of a multi-part message; only `text` parts are read."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"type": "text", "text": "Hello"}]})
+    model_config = ConfigDict(
+        strict=True,
+        extra="allow",
+        json_schema_extra={"examples": [{"type": "text", "text": "Hello"}]},
+    )
 
     type: str
     text: str | None = None
@@ -335,7 +378,11 @@ class ContentPart(BaseModel):
 class ChatMessage(BaseModel):
     """One message of an OpenAI chat conversation."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"role": "user", "content": "What is the SKA?"}]})
+    model_config = ConfigDict(
+        strict=True,
+        extra="allow",
+        json_schema_extra={"examples": [{"role": "user", "content": "What is the SKA?"}]},
+    )
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
@@ -349,7 +396,9 @@ class ChatMessage(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"include_usage": True}]})
+    model_config = ConfigDict(
+        strict=True, extra="allow", json_schema_extra={"examples": [{"include_usage": True}]}
+    )
 
     include_usage: bool = False
 
@@ -360,24 +409,39 @@ class ChatCompletionRequest(BaseModel):
     the answer is composed from the articles."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="allow",
         json_schema_extra={
             "examples": [
                 {
                     "model": "newsrag",
-                    "messages": [{"role": "user", "content": "How many countries does China cooperate with on science?"}],
+                    "messages": [
+                        {
+                            "role": "user",
+                            "content": "How many countries does China cooperate with on science?",
+                        }
+                    ],
                     "stream": False,
                 }
             ]
         },
     )
 
-    model: str = Field(default="newsrag", description="Any name is accepted; responses say `newsrag`.")
+    model: str = Field(
+        default="newsrag", description="Any name is accepted; responses say `newsrag`."
+    )
     messages: list[ChatMessage] = Field(
         min_length=1,
         description="The conversation; the last user message with text is the question.",
         json_schema_extra={
-            "contains": {"type": "object", "required": ["role", "content"], "properties": {"role": {"const": "user"}, "content": {"type": "string", "pattern": NOT_BLANK}}}
+            "contains": {
+                "type": "object",
+                "required": ["role", "content"],
+                "properties": {
+                    "role": {"const": "user"},
+                    "content": {"type": "string", "pattern": NOT_BLANK},
+                },
+            }
         },
     )
     stream: bool = False
@@ -389,15 +453,17 @@ class ChatCompletionRequest(BaseModel):
         "that resends the whole history continues the same conversation (looked up by its earlier "
         "user messages); a history the server has not seen starts a new one.",
     )
-    top_k: int | None = Field(default=None, ge=1, le=50, description="newsrag extension.")
+    top_k: TopK | None = Field(default=None, description="newsrag extension.")
     filters: FiltersIn | None = Field(default=None, description="newsrag extension.")
     user: str | None = None
     temperature: float | None = None
-    max_tokens: int | None = None
+    max_tokens: JsonInt | None = None
 
 
 class ModelCard(BaseModel):
-    model_config = _example({"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"})
+    model_config = _example(
+        {"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"}
+    )
 
     id: str
     object: Literal["model"] = "model"
@@ -406,14 +472,26 @@ class ModelCard(BaseModel):
 
 
 class ModelList(BaseModel):
-    model_config = _example({"object": "list", "data": [{"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"}]})
+    model_config = _example(
+        {
+            "object": "list",
+            "data": [
+                {"id": "newsrag", "object": "model", "created": 1700000000, "owned_by": "newsrag"}
+            ],
+        }
+    )
 
     object: Literal["list"] = "list"
     data: list[ModelCard]
 
 
 class AssistantMessage(BaseModel):
-    model_config = _example({"role": "assistant", "content": "China cooperates with over 160 countries and regions [1]."})
+    model_config = _example(
+        {
+            "role": "assistant",
+            "content": "China cooperates with over 160 countries and regions [1].",
+        }
+    )
 
     role: Literal["assistant"] = "assistant"
     content: str
@@ -421,7 +499,14 @@ class AssistantMessage(BaseModel):
 
 
 class Choice(BaseModel):
-    model_config = _example({"index": 0, "message": {"role": "assistant", "content": "… [1]."}, "finish_reason": "stop", "logprobs": None})
+    model_config = _example(
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "… [1]."},
+            "finish_reason": "stop",
+            "logprobs": None,
+        }
+    )
 
     index: int = 0
     message: AssistantMessage

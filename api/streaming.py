@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -40,10 +41,8 @@ async def open_stream(
             # (ValueError) and ends when that step returns, with nothing left to consume it.
             close = getattr(events, "close", None)
             if close is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     close()
-                except ValueError:
-                    pass
 
     return rest()
 

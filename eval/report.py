@@ -30,6 +30,9 @@ CATEGORY_KEYS = (
     "abstain_recall",
 )
 
+# Terminal column headers for the per-category table (the Markdown one spells them out).
+SHORT = {"answer_accuracy": "answer acc", "citation_support": "cited", "abstain_recall": "abstain"}
+
 
 @dataclass(slots=True)
 class Run:
@@ -134,7 +137,7 @@ def rich_tables(runs: Sequence[Run]) -> list[Any]:
     cats = Table(title=f"by category ({main.name})", title_justify="left")
     cats.add_column("category")
     for key in CATEGORY_KEYS:
-        cats.add_column(key, justify="right")
+        cats.add_column(SHORT.get(key, key), justify="right")
     for row in category_rows(main):
         cats.add_row(*row)
     return [table, cats]
@@ -213,10 +216,17 @@ def plot(runs: Sequence[Run], path: Path) -> None:
             "configs",
         )
     ax = axes[-1]
-    for run in runs:
-        latencies = [r.reply.latency_ms for r in run.records if r.reply.error is None]
-        if latencies:
-            ax.hist(latencies, bins=30, histtype="step", linewidth=1.5, label=run.name)
+    timed = {
+        run.name: [r.reply.latency_ms for r in run.records if r.reply.error is None] for run in runs
+    }
+    every = [ms for values in timed.values() for ms in values]
+    if every:  # one set of bins for every config, so the shapes compare
+        lo, hi = min(every), max(every)
+        hi = hi if hi > lo else lo + 1.0
+        edges = [lo + (hi - lo) * i / 30 for i in range(31)]
+        for name, values in timed.items():
+            if values:
+                ax.hist(values, bins=edges, histtype="step", linewidth=1.5, label=name)
     ax.set_title("latency per call")
     ax.set_xlabel("ms")
     ax.set_ylabel("calls")
@@ -235,9 +245,10 @@ def _bars(ax: Any, groups: Mapping[str, Metrics], keys: Sequence[str], title: st
         ax.bar([x + i * width for x in range(len(names))], values, width, label=key)
     ax.set_xticks([x + width * (len(keys) - 1) / 2 for x in range(len(names))])
     ax.set_xticklabels(names, rotation=20, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.3)  # headroom for the legend above the bars
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_title(title)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, ncol=3, loc="upper center")
 
 
 def write(

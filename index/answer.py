@@ -67,7 +67,13 @@ class Composition:
     citations: list[Citation]
 
 
+_WHERE = re.compile(r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I)
+_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
+
+
 def _needs(question: str) -> Callable[[str], bool] | None:
+    if _WHERE.search(question):
+        return lambda s: bool(_PLACE.search(s))
     if _NEEDS_NUMBER.search(question):
         return lambda s: bool(NUMBER_LIKE.search(s))
     if _NEEDS_DATE.search(question):

@@ -17,11 +17,12 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from index.text import names, stopwords, words
+from index.text import names, person_names, stopwords, words
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
 _THING = {"it", "its", "they", "them", "their", "theirs"}
 _PLACE = {"there"}
+_ONE = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?(?P<one>one)\b", re.IGNORECASE)
 _OPENERS = re.compile(r"^\s*(and|also|so|then|but)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
 _WH = re.compile(
@@ -109,11 +110,14 @@ def subject_of(query: str) -> str | None:
     return max(found, key=lambda n: (len(n.split()), len(n), -query.find(n)))
 
 
-def _person_in(answer: str, query: str) -> str | None:
-    """A two-word-or-longer name in the answer that the query did not mention (likely a person)."""
-    for name in _names(answer):
-        if len(name.split()) >= 2 and name not in query and not name.isupper():
-            return name
+def _person(history: list[Turn]) -> str | None:
+    """The person a "he"/"she" most likely means: named in the last query, else in the last answer,
+    else further back."""
+    for turn in reversed(history[-3:]):
+        for text in (turn.query, turn.answer if turn.answered else ""):
+            found = person_names(text)
+            if found:
+                return found[0]
     return None
 
 
@@ -167,10 +171,13 @@ def rewrite(question: str, history: list[Turn]) -> str:
     stripped = _OPENERS.sub("", question).strip() or question
     toks = set(words(stripped))
     if toks & _PERSONAL:
-        person = _person_in(prev.answer, prev.query) if prev.answered else None
+        person = _person(history)
         if person or subject:
             return _replace_pronoun(stripped, person or subject)  # type: ignore[arg-type]
     if toks & (_THING | _PLACE) and subject:
         return _replace_pronoun(stripped, subject)
+    one = _ONE.search(stripped)
+    if one and subject:  # "the second one" → "the second <subject>"
+        return stripped[: one.start("one")] + subject + stripped[one.end("one") :]
     # elliptical ("And when?", "How many?"): keep the question, add what the last turn was about
     return f"{stripped.rstrip('?')} {_topic_phrase(prev.query)}".strip() + "?"

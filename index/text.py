@@ -31,8 +31,25 @@ _QUALIFIER = {
     "approximately": "~", "some": "~", "up to": "<", "less than": "<", "fewer than": "<",
     "under": "<",
 }  # fmt: skip
-# A run of capitalized words (names of people, places, organisations).
-_NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")
+# A run of capitalized words (names of people, places, organisations), which may hold "and", "of",
+# "for" or "the" between capitalized words ("Belt and Road Science and Technology Exchange Conference").
+_CAP = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]{2,}|[A-Z])"
+_NAME = re.compile(rf"\b{_CAP}(?:(?:[ -]|\s(?:and|of|for|the|on)\s){_CAP})*\b")
+# Words that make a capitalized run an organisation, place or event rather than a person.
+ORG_WORDS = frozenset(
+    "University Academy Academician's Institute Institution Garden Forum Society Conference Center Centre "
+    "Park Bureau Ministry Embassy Organisation Organization Laboratory Laboratories Council Committee "
+    "Office Station Array Telescope Initiative Award Project Program Programme Platform Union Daily "
+    "Province City Republic Sciences Science Technology Research Association Agency Group Company "
+    "Government State News Times Post Exchange Cooperation Road Belt Earth Network Digital Ocean "
+    "Division Department School College Hospital Foundation Bank Fund Airlines".split()
+)
+TITLE_WORDS = frozenset(
+    "Academician Professor Prof Dr Mr Mrs Ms Chief Researcher Scientist Deputy Director Minister "
+    "Counselor President Chairman Chair Vice Manager Spanish Italian Chinese Australian German "
+    "Kazakh Uruguayan American British French Senator Governor Mayor Secretary General Sir Lady "
+    "Former Astrophysicist Dean Head Ambassador Premier King Queen Prince Princess".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +102,21 @@ def quantities(text: str) -> dict[str, str]:
         if m.group("other"):
             qual = ">"  # "10 other countries" besides those named: more than 10 in all
         found.setdefault(value, qual)
+    return found
+
+
+def person_names(text: str) -> list[str]:
+    """Likely person names in order: 2-3 capitalized words after titles are dropped, no organisation words."""
+    found: list[str] = []
+    for m in _NAME.finditer(text):
+        parts = m.group().replace("-", " - ").split()
+        if any(p in ORG_WORDS or p.islower() for p in parts):
+            continue
+        while parts and (parts[0] in TITLE_WORDS or parts[0].lower() in stopwords() | QUESTION_WORDS):
+            parts = parts[1:]
+        parts = [p for p in parts if p != "-"]
+        if 2 <= len(parts) <= 3 and not any(p.isupper() and len(p) > 1 for p in parts):
+            found.append(" ".join(parts))
     return found
 
 

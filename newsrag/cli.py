@@ -166,7 +166,9 @@ def chat(ctx: typer.Context) -> None:
 @app.command("eval")
 def eval_(
     ctx: typer.Context,
-    questions: Annotated[Path, typer.Option("--questions", help="Question file (.jsonl, CONTRACT.md format).")],
+    questions: Annotated[
+        Path, typer.Option("--questions", help="Question file (.jsonl, CONTRACT.md format).")
+    ],
     corpus: Annotated[
         list[Path] | None,
         typer.Option(
@@ -178,7 +180,9 @@ def eval_(
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option("--url", help="Score a running newsrag server over HTTP (POST URL/v1/chat) instead."),
+        typer.Option(
+            "--url", help="Score a running newsrag server over HTTP (POST URL/v1/chat) instead."
+        ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/eval"),
     compare: Annotated[
@@ -190,7 +194,9 @@ def eval_(
             "index), or 'all'.",
         ),
     ] = None,
-    top_k: Annotated[int | None, typer.Option("--top-k", help="Passages the answer uses (default: configured).")] = None,
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", help="Passages the answer uses (default: configured).")
+    ] = None,
 ) -> None:
     """Score a question set: writes OUT/report.json, report.md, report.png and prints the metric table."""
     import shlex
@@ -242,7 +248,9 @@ def eval_(
     paths = report.write(runs, out, meta, [str(p) for p in qset.problems])
     for table in report.rich_tables(runs):
         console.print(table)
-    console.print(f"report: {paths['json']}, {paths['md']}, {paths['png']}", highlight=False, soft_wrap=True)
+    console.print(
+        f"report: {paths['json']}, {paths['md']}, {paths['png']}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command()

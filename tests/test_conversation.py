@@ -55,3 +55,15 @@ def test_the_store_is_bounded_and_conversations_expire() -> None:
     time.sleep(0.1)
     fresh = store.get(conv.id)
     assert fresh.turns == [] and len(store) == 1
+
+
+def test_he_prefers_the_person_in_the_last_query_over_organisations_in_the_answer() -> None:
+    history = [turn("Who is Fei Fan?", "Italian scientist Fei Fan, based at the Chinese Academy of Sciences' Research Center [1].")]
+    assert rewrite("Which research center is he based at?", history) == "Which research center is Fei Fan based at?"
+
+
+def test_the_second_one_names_the_previous_subject() -> None:
+    history = [turn("What did China propose at the first Belt and Road Science and Technology Exchange Conference?", "x [1].")]
+    assert rewrite("And where is the second one taking place?", history) == (
+        "where is the second Belt and Road Science and Technology Exchange Conference taking place?"
+    )

@@ -265,3 +265,26 @@ def test_the_llama_index_baseline_is_built_once_and_reused(
     reply = again.ask("When did construction of the Square Kilometre Array start?", None)
     assert reply.answered is None and len(reply.retrieved) == min(10, first.chunks)
     assert {p.article_id for p in reply.retrieved} <= {a.id for a in articles}
+
+
+@pytest.mark.slow
+def test_the_http_path_scores_like_the_in_process_one(
+    seed_settings: Settings, seed_engine: Any
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    qs = load_questions(SEED_QUESTIONS)
+    entries = [e for e in qs.entries if e.is_conversation][:1] + [
+        e for e in qs.entries if not e.is_conversation
+    ][:4]
+    app = create_app(seed_settings, seed_engine, mount_ui=False)
+    with TestClient(app) as client:
+        over_http = run(entries, HttpAsker("http://testserver", client=client))
+    in_process = run(entries, EngineAsker(seed_engine))
+    assert [r.reply.error for r in over_http] == [None] * len(over_http)
+    assert [r.rank for r in over_http] == [r.rank for r in in_process]
+    assert [r.reply.answer for r in over_http] == [r.reply.answer for r in in_process]
+    turns = [r for r in over_http if r.item.conversation]
+    assert len({r.reply.conversation_id for r in turns}) == 1

@@ -21,10 +21,10 @@ from index.models import Answer, Citation
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 _SSE_DOC = (
-    "With `stream: true`: `event: delta` (data `{\"text\": \"…\"}`) for each piece of the answer, "
-    "one `event: citations` (data `{\"citations\": [Citation, …]}`), then `event: done` whose data "
+    'With `stream: true`: `event: delta` (data `{"text": "…"}`) for each piece of the answer, '
+    'one `event: citations` (data `{"citations": [Citation, …]}`), then `event: done` whose data '
     "is the complete Answer. An error after the stream started arrives as `event: error` "
-    "(data `{\"error\", \"detail\"}`)."
+    '(data `{"error", "detail"}`).'
 )
 
 
@@ -40,7 +40,8 @@ async def _sse(events: AsyncIterator[StreamEvent]) -> AsyncIterator[ServerSentEv
             elif event.kind == "citations":
                 cites: list[Citation] = event.data  # type: ignore[assignment]
                 yield _event(
-                    _json({"citations": [c.model_dump(mode="json") for c in cites]}), event="citations"
+                    _json({"citations": [c.model_dump(mode="json") for c in cites]}),
+                    event="citations",
                 )
             elif event.kind == "done":
                 answer: Answer = event.data  # type: ignore[assignment]
@@ -53,13 +54,16 @@ async def _sse(events: AsyncIterator[StreamEvent]) -> AsyncIterator[ServerSentEv
     "/chat",
     response_model=Answer,
     responses={
-        200: sse_response("The Answer; or, with `stream: true`, " + _SSE_DOC, ["delta", "citations", "done", "error"]),
+        200: sse_response(
+            "The Answer; or, with `stream: true`, " + _SSE_DOC,
+            ["delta", "citations", "done", "error"],
+        ),
         **responses(400, 401, 413, 422, 503),
     },
 )
 async def chat(body: ChatRequest, engine: EngineDep) -> Any:
     """Answers a question from the indexed articles, with numbered citations."""
-    args = {
+    args: dict[str, Any] = {
         "conversation_id": body.conversation_id,
         "top_k": body.top_k,
         "filters": engine_filters(body.filters),
@@ -74,7 +78,9 @@ async def chat(body: ChatRequest, engine: EngineDep) -> Any:
 @router.post("/search", response_model=SearchResponse, responses=responses(400, 401, 413, 422, 503))
 async def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
     """Ranked passages for a query, with scores, offsets and article metadata; no answer."""
-    hits = await run_in_threadpool(engine.search, body.query, body.top_k, engine_filters(body.filters))
+    hits = await run_in_threadpool(
+        engine.search, body.query, body.top_k, engine_filters(body.filters)
+    )
     return SearchResponse(
         query=body.query, passages=[SearchHit.model_validate(h.model_dump()) for h in hits]
     )

@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -53,25 +53,35 @@ async def list_documents(engine: EngineDep) -> DocumentList:
     infos = await run_in_threadpool(engine.list_documents)
     docs = [
         DocumentInfo(
-            id=i.id, title=i.title, url=i.url, source=i.source, published=i.published,
-            passages=i.passages, content_hash=i.content_hash,
+            id=i.id,
+            title=i.title,
+            url=i.url,
+            source=i.source,
+            published=i.published,
+            passages=i.passages,
+            content_hash=i.content_hash,
         )
         for i in infos
     ]
     return DocumentList(count=len(docs), documents=docs)
 
 
-@router.get("/{article_id}", response_model=Document, responses=responses(401, 404, 503))
+@router.get("/{article_id}", response_model=Document, responses=responses(401, 404, 422, 503))
 async def get_document(article_id: ArticleId, engine: EngineDep) -> Document:
     """The article's full text and metadata: citation offsets index `text`."""
     a = await run_in_threadpool(engine.get_document, article_id)
     return Document(
-        id=a.id, title=a.title, text=a.text, url=a.url, source=a.source, published=a.published,
+        id=a.id,
+        title=a.title,
+        text=a.text,
+        url=a.url,
+        source=a.source,
+        published=a.published,
         content_hash=a.content_hash,
     )
 
 
-@router.delete("/{article_id}", status_code=204, responses=responses(401, 404, 503))
+@router.delete("/{article_id}", status_code=204, responses=responses(401, 404, 422, 503))
 async def delete_document(article_id: ArticleId, engine: EngineDep) -> Response:
     """Removes the article and its passages from the index."""
     await run_in_threadpool(engine.delete_document, article_id)
@@ -130,9 +140,13 @@ async def _from_json(request: Request, limit: int) -> tuple[str, bytes]:
 
 def _report(r: SyncReport) -> IngestReport:
     return IngestReport(
-        added=r.added, updated=r.updated, unchanged=r.unchanged,
+        added=r.added,
+        updated=r.updated,
+        unchanged=r.unchanged,
         skipped=[SkippedOut(where=s.where, reason=s.reason) for s in r.skipped],
-        articles=r.articles, passages=r.chunks, summary=r.summary(),
+        articles=r.articles,
+        passages=r.chunks,
+        summary=r.summary(),
     )
 
 

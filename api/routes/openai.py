@@ -22,7 +22,14 @@ from api.openai_compat import (
     model_card,
     question_of,
 )
-from api.schemas import ChatCompletion, ChatCompletionRequest, ChatMessage, ModelCard, ModelList, engine_filters
+from api.schemas import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    ChatMessage,
+    ModelCard,
+    ModelList,
+    engine_filters,
+)
 from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
 from index.engine import StreamEvent
@@ -33,7 +40,7 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 
 _STREAM_DOC = (
     "With `stream: true`, `data: {chat.completion.chunk}` lines as OpenAI sends them, ending with "
-    "`data: [DONE]`; the chunk with `finish_reason: \"stop\"` also carries `citations` and "
+    '`data: [DONE]`; the chunk with `finish_reason: "stop"` also carries `citations` and '
     "`conversation_id`."
 )
 
@@ -74,7 +81,7 @@ async def chat_completions(
 ) -> Any:
     """OpenAI's chat completion: the answer keeps its [n] markers; `citations` carries the sources."""
     question = question_of(body.messages)
-    args = {
+    args: dict[str, Any] = {
         "conversation_id": body.conversation_id or conversations.find(body.messages),
         "top_k": body.top_k,
         "filters": engine_filters(body.filters),
@@ -95,7 +102,7 @@ async def list_models() -> ModelList:
     return ModelList(data=[model_card()])
 
 
-@router.get("/models/{model}", response_model=ModelCard, responses=responses(401, 404))
+@router.get("/models/{model}", response_model=ModelCard, responses=responses(401, 404, 422))
 async def get_model(model: str = Path(description="Model id; only `newsrag` exists.")) -> ModelCard:
     if model != MODEL:
         raise DocumentNotFound(f"no model {model!r}; this server serves {MODEL!r}")

@@ -34,7 +34,9 @@ def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     is built by the app's lifespan, as `newsrag serve` does."""
     from api.app import create_app
 
-    settings = api_settings(tmp_path_factory.mktemp("keyed-index"), api_key=API_KEY, max_upload_bytes=64 * 1024)
+    settings = api_settings(
+        tmp_path_factory.mktemp("keyed-index"), api_key=API_KEY, max_upload_bytes=64 * 1024
+    )
     ingest_seed(settings)
     server = LiveServer(create_app(settings, mount_ui=False))
     server.start()

@@ -11,7 +11,9 @@ from api_live import LiveServer, check_citations, parse_sse
 SKA = "When did construction of the Square Kilometre Array start?"
 
 
-def test_chat_returns_an_answer_whose_citations_point_at_the_document_text(client: httpx.Client) -> None:
+def test_chat_returns_an_answer_whose_citations_point_at_the_document_text(
+    client: httpx.Client,
+) -> None:
     r = client.post("/v1/chat", json={"question": SKA})
     assert r.status_code == 200, r.text
     answer = r.json()
@@ -27,7 +29,10 @@ def test_follow_up_question_uses_the_previous_turn(client: httpx.Client) -> None
     first = client.post("/v1/chat", json={"question": "What is the SKA?"}).json()
     follow = client.post(
         "/v1/chat",
-        json={"question": "When did its construction start?", "conversation_id": first["conversation_id"]},
+        json={
+            "question": "When did its construction start?",
+            "conversation_id": first["conversation_id"],
+        },
     ).json()
     assert follow["conversation_id"] == first["conversation_id"]
     assert "SKA" in follow["query"]  # the follow-up was resolved with the first turn's subject
@@ -39,7 +44,9 @@ def test_include_retrieved_adds_the_ranked_list(client: httpx.Client) -> None:
     assert ranks == sorted(ranks) and len(ranks) >= 5
 
 
-def test_streamed_chat_sends_deltas_then_citations_then_the_complete_answer(client: httpx.Client) -> None:
+def test_streamed_chat_sends_deltas_then_citations_then_the_complete_answer(
+    client: httpx.Client,
+) -> None:
     with client.stream("POST", "/v1/chat", json={"question": SKA, "stream": True}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -54,13 +61,17 @@ def test_streamed_chat_sends_deltas_then_citations_then_the_complete_answer(clie
     check_citations(client, done)
 
 
-def test_a_too_long_streamed_question_is_refused_before_the_stream_starts(client: httpx.Client) -> None:
+def test_a_too_long_streamed_question_is_refused_before_the_stream_starts(
+    client: httpx.Client,
+) -> None:
     r = client.post("/v1/chat", json={"question": "why " * 1000, "stream": True})
     assert r.status_code == 413
     assert r.json()["error"] == "question_too_long"
 
 
-def test_a_question_over_the_length_limit_gets_413_with_the_limit_named(client: httpx.Client) -> None:
+def test_a_question_over_the_length_limit_gets_413_with_the_limit_named(
+    client: httpx.Client,
+) -> None:
     r = client.post("/v1/chat", json={"question": "x" * 2001})
     assert r.status_code == 413
     assert "2000" in r.json()["detail"]
@@ -75,7 +86,9 @@ def test_a_blank_or_missing_question_is_a_422(client: httpx.Client) -> None:
     assert r.status_code == 422
 
 
-def test_search_returns_ranked_passages_with_offsets_and_article_metadata(client: httpx.Client) -> None:
+def test_search_returns_ranked_passages_with_offsets_and_article_metadata(
+    client: httpx.Client,
+) -> None:
     r = client.post("/v1/search", json={"query": "Kang Musha Asian elephants", "top_k": 3})
     assert r.status_code == 200, r.text
     passages = r.json()["passages"]
@@ -88,7 +101,11 @@ def test_search_returns_ranked_passages_with_offsets_and_article_metadata(client
 
 
 def test_search_filters_restrict_the_articles(client: httpx.Client) -> None:
-    body = {"query": "science cooperation", "top_k": 5, "filters": {"article_ids": ["000_08bfda3cfe92e91c"]}}
+    body = {
+        "query": "science cooperation",
+        "top_k": 5,
+        "filters": {"article_ids": ["000_08bfda3cfe92e91c"]},
+    }
     passages = client.post("/v1/search", json=body).json()["passages"]
     assert passages and {p["article_id"] for p in passages} == {"000_08bfda3cfe92e91c"}
 
@@ -98,7 +115,10 @@ def test_concurrent_conversations_keep_their_own_context(live: LiveServer) -> No
     it is when the conversation runs alone."""
     topics = [
         ("What is the SKA?", "When did its construction start?"),
-        ("Which Spanish researcher works on Asian elephants in Xishuangbanna?", "When did he join it?"),
+        (
+            "Which Spanish researcher works on Asian elephants in Xishuangbanna?",
+            "When did he join it?",
+        ),
     ]
 
     def converse(i: int) -> tuple[str, str]:

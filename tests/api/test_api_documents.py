@@ -28,16 +28,23 @@ def test_an_unknown_document_is_a_404(authed: httpx.Client) -> None:
     for method in ("GET", "DELETE"):
         r = authed.request(method, "/v1/documents/no-such-article")
         assert r.status_code == 404
-        assert r.json() == {"error": "document_not_found", "detail": "no article with id 'no-such-article'"}
+        assert r.json() == {
+            "error": "document_not_found",
+            "detail": "no article with id 'no-such-article'",
+        }
 
 
 def test_an_uploaded_file_is_indexed_searchable_and_deletable(authed: httpx.Client) -> None:
     r = authed.post("/v1/documents", files={"file": ("mars-lake.txt", MARS, "text/plain")})
     assert r.status_code == 200, r.text
     assert r.json()["added"] == ["mars-lake"]
-    again = authed.post("/v1/documents", files={"file": ("mars-lake.txt", MARS, "text/plain")}).json()
+    again = authed.post(
+        "/v1/documents", files={"file": ("mars-lake.txt", MARS, "text/plain")}
+    ).json()
     assert again["added"] == [] and again["unchanged"] == 1  # incremental: nothing re-embedded
-    hits = authed.post("/v1/search", json={"query": "Jezero crater ancient lake", "top_k": 1}).json()
+    hits = authed.post(
+        "/v1/search", json={"query": "Jezero crater ancient lake", "top_k": 1}
+    ).json()
     assert hits["passages"][0]["article_id"] == "mars-lake"
     assert authed.delete("/v1/documents/mars-lake").status_code == 204
     assert authed.get("/v1/documents/mars-lake").status_code == 404
@@ -54,11 +61,17 @@ def test_a_json_article_is_indexed_with_its_metadata(authed: httpx.Client) -> No
     r = authed.post("/v1/documents", json=body)
     assert r.status_code == 200, r.text
     doc = authed.get("/v1/documents/juno-2030").json()
-    assert (doc["title"], doc["source"], doc["published"]) == ("Juno finds water", "Example News", "2030-05-01")
+    assert (doc["title"], doc["source"], doc["published"]) == (
+        "Juno finds water",
+        "Example News",
+        "2030-05-01",
+    )
     assert authed.delete("/v1/documents/juno-2030").status_code == 204
 
 
-def test_an_upload_file_name_is_never_used_as_a_path(authed: httpx.Client, keyed: LiveServer) -> None:
+def test_an_upload_file_name_is_never_used_as_a_path(
+    authed: httpx.Client, keyed: LiveServer
+) -> None:
     for name in ("../../../../tmp/evil.txt", "..\\..\\evil.txt", "/etc/evil.txt"):
         r = authed.post("/v1/documents", files={"file": (name, MARS, "text/plain")})
         assert r.status_code == 200, r.text
@@ -94,7 +107,9 @@ def test_a_body_over_the_limit_is_a_413_even_when_chunked(authed: httpx.Client) 
     r = authed.post("/v1/chat", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["error"] == "payload_too_large"
-    r = authed.post("/v1/search", content=b" " * (7 * 1024 * 1024), headers={"content-type": "application/json"})
+    r = authed.post(
+        "/v1/search", content=b" " * (7 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
 
 

@@ -73,8 +73,15 @@ def test_each_domain_error_has_its_status_and_a_json_body(
 def test_an_unreachable_store_makes_health_503_and_degraded(tmp_path: Path) -> None:
     class Down:
         def health(self) -> dict[str, object]:
-            return {"status": "degraded", "store": "unreachable", "articles": None, "passages": None,
-                    "model": "all-MiniLM-L6-v2", "llm": None, "store_location": "http://user:pw@chroma:8000"}
+            return {
+                "status": "degraded",
+                "store": "unreachable",
+                "articles": None,
+                "passages": None,
+                "model": "all-MiniLM-L6-v2",
+                "llm": None,
+                "store_location": "http://user:pw@chroma:8000",
+            }
 
     with TestClient(create_app(api_settings(tmp_path), engine=Down(), mount_ui=False)) as c:  # type: ignore[arg-type]
         r = c.get("/health")
@@ -84,20 +91,30 @@ def test_an_unreachable_store_makes_health_503_and_degraded(tmp_path: Path) -> N
 
 def test_an_error_after_the_stream_started_arrives_as_an_error_event(tmp_path: Path) -> None:
     app = create_app(api_settings(tmp_path), engine=_BreaksMidStream(), mount_ui=False)  # type: ignore[arg-type]
-    with TestClient(app) as c, c.stream("POST", "/v1/chat", json={"question": "q", "stream": True}) as r:
+    with (
+        TestClient(app) as c,
+        c.stream("POST", "/v1/chat", json={"question": "q", "stream": True}) as r,
+    ):
         events = list(parse_sse(r.iter_lines()))
     assert [k for k, _ in events] == ["delta", "error"]
     assert json.loads(events[-1][1])["error"] == "store_unavailable"
-    with TestClient(app) as c, c.stream(
-        "POST", "/v1/chat/completions", json={"stream": True, "messages": [{"role": "user", "content": "q"}]}
-    ) as r:
+    with (
+        TestClient(app) as c,
+        c.stream(
+            "POST",
+            "/v1/chat/completions",
+            json={"stream": True, "messages": [{"role": "user", "content": "q"}]},
+        ) as r,
+    ):
         data = [d for _, d in parse_sse(r.iter_lines())]
     assert data[-1] == "[DONE]"
     assert json.loads(data[-2])["error"]["type"] == "store_unavailable"
 
 
 def test_unknown_routes_and_methods_answer_in_the_same_format(tmp_path: Path) -> None:
-    with TestClient(create_app(api_settings(tmp_path), engine=_Raising(RuntimeError()), mount_ui=False)) as c:  # type: ignore[arg-type]
+    with TestClient(
+        create_app(api_settings(tmp_path), engine=_Raising(RuntimeError()), mount_ui=False)
+    ) as c:  # type: ignore[arg-type]
         assert c.get("/nope").json() == {"error": "not_found", "detail": "Not Found"}
         r = c.put("/v1/chat")
         assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"

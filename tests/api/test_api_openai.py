@@ -21,7 +21,9 @@ def oai(live: LiveServer) -> Iterator[openai.OpenAI]:
         yield c
 
 
-def test_openai_client_gets_the_answer_with_markers_and_citations(oai: openai.OpenAI, client: httpx.Client) -> None:
+def test_openai_client_gets_the_answer_with_markers_and_citations(
+    oai: openai.OpenAI, client: httpx.Client
+) -> None:
     done = oai.chat.completions.create(model="newsrag", messages=[{"role": "user", "content": SKA}])
     assert done.object == "chat.completion" and done.model == "newsrag"
     choice = done.choices[0]
@@ -57,7 +59,9 @@ def test_openai_client_streams_the_answer_and_gets_citations_on_the_final_chunk(
     assert chunks[-1].choices == [] and chunks[-1].usage is not None
 
 
-def test_streamed_completion_ends_with_done_exactly_as_openai_sends_it(client: httpx.Client) -> None:
+def test_streamed_completion_ends_with_done_exactly_as_openai_sends_it(
+    client: httpx.Client,
+) -> None:
     body = {"model": "newsrag", "stream": True, "messages": [{"role": "user", "content": SKA}]}
     with client.stream("POST", "/v1/chat/completions", json=body) as r:
         raw = r.read().decode()
@@ -75,7 +79,9 @@ def test_resending_the_history_continues_the_same_conversation(oai: openai.OpenA
         {"role": "user", "content": "When did its construction start?"},
     ]
     follow = oai.chat.completions.create(model="newsrag", messages=messages)  # type: ignore[arg-type]
-    assert (follow.model_extra or {})["conversation_id"] == (first.model_extra or {})["conversation_id"]
+    assert (follow.model_extra or {})["conversation_id"] == (first.model_extra or {})[
+        "conversation_id"
+    ]
     assert follow.choices[0].message.content
 
 
@@ -90,7 +96,9 @@ def test_an_explicit_conversation_id_is_used_as_given(oai: openai.OpenAI) -> Non
 
 def test_messages_without_a_user_question_are_refused(oai: openai.OpenAI) -> None:
     with pytest.raises(openai.UnprocessableEntityError):
-        oai.chat.completions.create(model="newsrag", messages=[{"role": "system", "content": "Be brief."}])
+        oai.chat.completions.create(
+            model="newsrag", messages=[{"role": "system", "content": "Be brief."}]
+        )
 
 
 def test_models_lists_newsrag(oai: openai.OpenAI) -> None:

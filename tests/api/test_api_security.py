@@ -23,22 +23,33 @@ PARAMS = {"article_id": "002_c34788a0f5bea4b4", "model": "newsrag"}
 
 def _requests(routes: list[object], prefix: str = "") -> Iterator[tuple[str, str]]:
     for route in routes:
-        if hasattr(route, "original_router"):  # FastAPI >= 0.16x keeps included routers as one entry
-            yield from _requests(route.original_router.routes, prefix + route.include_context.prefix)
+        if hasattr(
+            route, "original_router"
+        ):  # FastAPI >= 0.16x keeps included routers as one entry
+            yield from _requests(
+                route.original_router.routes, prefix + route.include_context.prefix
+            )
         elif isinstance(route, Mount):  # e.g. the UI: its root must refuse an anonymous request too
             yield "GET", prefix + route.path.rstrip("/") + "/"
         elif isinstance(route, Route):
-            path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: PARAMS.get(m.group(1), "x"), prefix + route.path)
+            path = re.sub(
+                r"\{(\w+)(:\w+)?\}", lambda m: PARAMS.get(m.group(1), "x"), prefix + route.path
+            )
             for method in sorted(route.methods or {"GET"}):
                 if method != "HEAD":
                     yield method, path
         else:
-            raise AssertionError(f"unexpected route type {route!r}: decide whether it needs the key")
+            raise AssertionError(
+                f"unexpected route type {route!r}: decide whether it needs the key"
+            )
 
 
 def test_every_route_but_health_and_the_docs_requires_the_key(keyed: LiveServer) -> None:
     checked = 0
-    with keyed.client() as anonymous, keyed.client(headers={"Authorization": "Bearer wrong"}) as wrong:
+    with (
+        keyed.client() as anonymous,
+        keyed.client(headers={"Authorization": "Bearer wrong"}) as wrong,
+    ):
         for method, path in _requests(keyed.app.routes):
             if path in PUBLIC:
                 continue
@@ -55,7 +66,9 @@ def test_health_and_the_docs_need_no_key(keyed: LiveServer) -> None:
     with keyed.client() as anonymous:
         health = anonymous.get("/health")
         assert health.status_code == 200 and health.json()["status"] == "ok"
-        assert "store_location" not in health.json()  # a path or URL an anonymous caller need not see
+        assert (
+            "store_location" not in health.json()
+        )  # a path or URL an anonymous caller need not see
         assert anonymous.get("/openapi.json").status_code == 200
         assert anonymous.get("/docs").status_code == 200
 
@@ -102,7 +115,10 @@ def test_cors_is_closed_by_default(offline_settings) -> None:  # type: ignore[no
 def test_cors_allows_only_the_configured_origins(tmp_path: Path) -> None:
     settings = api_settings(tmp_path, cors_origins=["https://app.example"])
     with TestClient(create_app(settings, engine=_Engine(), mount_ui=False)) as c:  # type: ignore[arg-type]
-        headers = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+        headers = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        }
         ok = c.options("/v1/chat", headers={"Origin": "https://app.example", **headers})
         assert ok.headers["access-control-allow-origin"] == "https://app.example"
         bad = c.options("/v1/chat", headers={"Origin": "https://evil.example", **headers})
@@ -110,14 +126,20 @@ def test_cors_allows_only_the_configured_origins(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_failure_is_a_json_500_and_logs_no_secret(
-    offline_settings, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    offline_settings,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
 ) -> None:
     caplog.set_level(logging.DEBUG)
     app = create_app(offline_settings, engine=_Engine(), mount_ui=False)  # type: ignore[arg-type]
     with TestClient(app) as c:
-        r = c.post("/v1/chat", json={"question": "hi"}, headers={"Authorization": f"Bearer {API_KEY}"})
+        r = c.post(
+            "/v1/chat", json={"question": "hi"}, headers={"Authorization": f"Bearer {API_KEY}"}
+        )
     assert r.status_code == 500
-    assert r.json() == {"error": "internal_error", "detail": "the server failed to handle this request"}
+    assert r.json() == {
+        "error": "internal_error",
+        "detail": "the server failed to handle this request",
+    }
     assert "Traceback" not in r.text
     assert "RuntimeError" in caplog.text  # logged, by type and place
     assert API_KEY not in caplog.text and "/secret/path" not in caplog.text
