@@ -21,7 +21,7 @@ from collections import OrderedDict
 from typing import Any
 
 from api.schemas import AssistantMessage, ChatCompletion, ChatMessage, Choice, ModelCard, Usage
-from index.models import Answer, Citation
+from index.models import Answer
 from newsrag.errors import InvalidRequest
 
 MODEL = "newsrag"
@@ -141,10 +141,10 @@ class ChunkWriter:
         self.sent.append(text)
         return self._chunk({"content": text}, None)
 
-    def final(self, answer: Answer, citations: list[Citation]) -> list[str]:
+    def final(self, answer: Answer) -> list[str]:
         """The last choice chunk (finish_reason "stop", with the citations), then usage if asked."""
         extra: dict[str, Any] = {
-            "citations": [c.model_dump(mode="json") for c in citations],
+            "citations": [c.model_dump(mode="json") for c in answer.citations],
             "conversation_id": answer.conversation_id,
             "answered": answer.answered,
             "warnings": answer.warnings,

@@ -28,7 +28,12 @@ SAME_FACT_COSINE = 0.80
 SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
 SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
 SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
-TRIM_OVER = 1.5  # only sentences over 1.5x the answer budget are cut to their best clauses
+TRIM_OVER = 1.5
+TYPE_WINDOW = 3  # the best sentences checked for what the question asks for (a date, a number ...)
+TYPE_MISSING_PENALTY = 0.3
+# Share of the question's idf mass on words no article contains, times this, is taken off the
+# evidence: paraphrases use new words too, so it stays small (0.15: docs/benchmarks.md sweep).
+MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to their best clauses
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I)
@@ -71,11 +76,28 @@ _WHERE = re.compile(r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|to
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
 
 
+_MONEY_Q = re.compile(r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:yuan|dollars?|euros?|pounds|rupees|usd|rmb)\b|\b\d[\d,.]*\s*(?:million|billion|trillion)\b", re.I)
+_PERCENT_Q = re.compile(r"\b(?:percentage|percent|what share|what proportion|what fraction)\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter)\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def _count_like(s: str) -> bool:
+    """A number that is not just a year."""
+    return bool(NUMBER_LIKE.search(_YEAR.sub(" ", s)))
+
+
 def _needs(question: str) -> Callable[[str], bool] | None:
+    """What kind of thing the question asks for, as a test a sentence must pass to answer it."""
+    if _MONEY_Q.search(question):
+        return lambda s: bool(_MONEY.search(s))
+    if _PERCENT_Q.search(question):
+        return lambda s: bool(_PERCENT.search(s))
     if _WHERE.search(question):
         return lambda s: bool(_PLACE.search(s))
     if _NEEDS_NUMBER.search(question):
-        return lambda s: bool(NUMBER_LIKE.search(s))
+        return _count_like
     if _NEEDS_DATE.search(question):
         return lambda s: bool(DATE_LIKE.search(s))
     if _NEEDS_NAME.search(question):
@@ -176,7 +198,10 @@ def compose(
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
     missing = sum(v for t, v in idf.items() if t in absent) / total
-    confidence = max((c.evidence for c in ranked), default=0.0) - 0.25 * missing
+    confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
+    if needs is not None and not any(needs(c.text) for c in ranked[:TYPE_WINDOW]):
+        # asked for a number, date, amount or name that no well-matching sentence holds
+        confidence -= TYPE_MISSING_PENALTY
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]

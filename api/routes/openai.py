@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, HTTPException, Path
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -34,7 +34,6 @@ from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
 from index.engine import StreamEvent
 from index.models import Answer
-from newsrag.errors import DocumentNotFound
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -59,7 +58,7 @@ async def _chunks(
             elif event.kind == "done":
                 answer: Answer = event.data  # type: ignore[assignment]
                 conversations.remember(messages, answer.conversation_id)
-                for chunk in writer.final(answer, answer.citations):
+                for chunk in writer.final(answer):
                     yield _event(chunk)
     except Exception as exc:
         body = stream_error(exc)
@@ -103,7 +102,9 @@ async def list_models() -> ModelList:
 
 
 @router.get("/models/{model}", response_model=ModelCard, responses=responses(401, 404, 422))
-async def get_model(model: str = Path(description="Model id; only `newsrag` exists.")) -> ModelCard:
+async def get_model(
+    model: Annotated[str, Path(description="Model id; only `newsrag` exists.")],
+) -> ModelCard:
     if model != MODEL:
-        raise DocumentNotFound(f"no model {model!r}; this server serves {MODEL!r}")
+        raise HTTPException(404, f"no model {model!r}; this server serves {MODEL!r}")
     return model_card()
