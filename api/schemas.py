@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from index.bm25 import Filters
-from index.models import Answer, Citation, RetrievedPassage
+from index.models import RETRIEVED_EXAMPLE, Answer, Citation, RetrievedPassage
 
 # Ids the API accepts for conversations: what the engine issues (c-<hex>) and what clients make up.
 CONVERSATION_ID = r"^[A-Za-z0-9._:\-]{1,128}$"
@@ -161,20 +161,7 @@ class SearchRequest(BaseModel):
     filters: FiltersIn | None = None
 
 
-_PASSAGE_EXAMPLE: dict[str, Any] = {
-    "rank": 1,
-    "passage_id": "002_c34788a0f5bea4b4#4",
-    "article_id": "002_c34788a0f5bea4b4",
-    "title": "Recently, the Science and Technology Daily published an article …",
-    "start": 5120,
-    "end": 5873,
-    "score": 0.0325,
-    "dense": 0.61,
-    "bm25": 7.42,
-    "text": "China has consistently adhered to the principle … over 160 countries …",
-    "source": None,
-    "published": None,
-}
+_PASSAGE_EXAMPLE: dict[str, Any] = RETRIEVED_EXAMPLE
 
 
 class SearchHit(RetrievedPassage):

@@ -47,9 +47,6 @@ ANSWER_KEYS = frozenset(
         "disputed_both_shown",
     }
 )
-LOWER_IS_BETTER = frozenset(
-    {"false_abstain_rate", "answer_chars_median", "latency_ms_p50", "latency_ms_p95", "errors"}
-)
 
 _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from corpus.loader import Article, Skipped
 from index.bm25 import BM25Index
-from index.embedder import Embedder
+from index.embedder import MODEL_NAME, Embedder
 from index.passages import Passage, split_article
 from index.store import COMMITTED, Store, fingerprint
 from index.text import terms
@@ -73,6 +73,13 @@ class Ingestor:
         self._embedder = embedder
 
     @property
+    def built_by(self) -> str:
+        """What makes an article's passages: changing any of it re-embeds the article."""
+        e, p = self.settings.embedding, self.settings.passages
+        model = str(e.model_path) if e.model_path else MODEL_NAME
+        return f"{model}|{e.backend}|{p.max_tokens}|{p.overlap_sentences}"
+
+    @property
     def embedder(self) -> Embedder:
         """The model, loaded on first use: a sync with nothing to embed never loads it."""
         if self._embedder is None:
@@ -101,7 +108,12 @@ class Ingestor:
         todo: list[Article] = []
         for article in articles:
             info = infos.get(article.id)
-            if info is not None and info.state == COMMITTED and info.content_hash == article.content_hash:
+            if (
+                info is not None
+                and info.state == COMMITTED
+                and info.content_hash == article.content_hash
+                and info.built_by == self.built_by
+            ):
                 report.unchanged += 1
                 continue
             (report.updated if info is not None and info.state == COMMITTED else report.added).append(
@@ -159,5 +171,5 @@ class Ingestor:
             sources={a.id: a.source for a in articles},
             dates={a.id: a.published for a in articles},
         )
-        self.store.commit(articles, {a.id: len(ps) for a, ps in group})
+        self.store.commit(articles, {a.id: len(ps) for a, ps in group}, self.built_by)
         report.passages_written += len(passages)

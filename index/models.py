@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -46,8 +48,26 @@ class Citation(BaseModel):
     passage_id: str = Field(default="", description="Stable id of the passage (article_id#index).")
 
 
+RETRIEVED_EXAMPLE: dict[str, Any] = {
+    "rank": 1,
+    "passage_id": "002_c34788a0f5bea4b4#4",
+    "article_id": "002_c34788a0f5bea4b4",
+    "title": "Recently, the Science and Technology Daily published an article …",
+    "start": 5120,
+    "end": 5873,
+    "score": 0.0325,
+    "dense": 0.61,
+    "bm25": 7.42,
+    "text": "China has consistently adhered to the principle … over 160 countries …",
+    "source": None,
+    "published": None,
+}
+
+
 class RetrievedPassage(BaseModel):
     """A passage from the ranked retrieval list (returned when asked for, e.g. by evaluation)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": RETRIEVED_EXAMPLE})
 
     rank: int = Field(ge=1)
     passage_id: str

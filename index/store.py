@@ -40,6 +40,7 @@ class ArticleInfo:
     content_hash: str
     passages: int
     state: str
+    built_by: str = ""  # model, backend and passage settings that made its passages
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,7 @@ class Store:
                     content_hash=str(meta.get("hash", "")),
                     passages=int(meta.get("passages", 0)),
                     state=str(meta.get("state", PENDING)),
+                    built_by=str(meta.get("built_by", "")),
                 )
             if len(page["ids"]) < _PAGE:
                 return infos
@@ -179,7 +181,9 @@ class Store:
             published=meta.get("published"),
         )
 
-    def _article_record(self, article: Article, state: str, passages: int) -> dict[str, Any]:
+    def _article_record(
+        self, article: Article, state: str, passages: int, built_by: str = ""
+    ) -> dict[str, Any]:
         return _clean(
             {
                 "title": article.title,
@@ -189,6 +193,7 @@ class Store:
                 "hash": article.content_hash if state == COMMITTED else "",
                 "passages": passages,
                 "state": state,
+                "built_by": built_by or None,
             }
         )
 
@@ -202,14 +207,18 @@ class Store:
                 metadatas=[self._article_record(a, PENDING, 0) for a in batch],
             )
 
-    def commit(self, articles: Sequence[Article], passage_counts: dict[str, int]) -> None:
+    def commit(
+        self, articles: Sequence[Article], passage_counts: dict[str, int], built_by: str = ""
+    ) -> None:
         for batch in _chunks(list(articles), self.max_batch):
             self._call(
                 self.articles.upsert,
                 ids=[a.id for a in batch],
                 embeddings=[[1.0]] * len(batch),
                 documents=[a.text for a in batch],
-                metadatas=[self._article_record(a, COMMITTED, passage_counts[a.id]) for a in batch],
+                metadatas=[
+                    self._article_record(a, COMMITTED, passage_counts[a.id], built_by) for a in batch
+                ],
             )
 
     def delete_passages_of(self, article_ids: Sequence[str]) -> None:
@@ -329,7 +338,7 @@ def fingerprint(infos: dict[str, ArticleInfo]) -> str:
     digest = hashlib.sha256()
     for article_id in sorted(infos):
         info = infos[article_id]
-        digest.update(f"{article_id}\0{info.content_hash}\0{info.state}\n".encode())
+        digest.update(f"{article_id}\0{info.content_hash}\0{info.state}\0{info.built_by}\n".encode())
     return digest.hexdigest()[:24]
 
 

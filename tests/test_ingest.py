@@ -160,3 +160,16 @@ def test_unreadable_inputs_are_named_and_counted_in_the_summary(tmp_path: Path) 
     assert "skipped 2)" in out.stdout
     assert "bad.jsonl:1: missing field(s): text" in out.stderr.replace("\n", "")
     assert "bad.jsonl:2: malformed JSON" in out.stderr.replace("\n", "")
+
+
+def test_changing_the_passage_size_re_embeds_every_article(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    articles = load_articles([SEED_CORPUS]).articles
+    ingestor, _ = open_ingestor(settings)
+    first = ingestor.sync(articles)
+    smaller = settings.model_copy(update={"passages": settings.passages.model_copy(update={"max_tokens": 64})})
+    again, _ = open_ingestor(smaller)
+    report = again.sync(articles)
+    assert sorted(report.updated) == sorted(a.id for a in articles) and report.unchanged == 0
+    assert report.chunks > first.chunks
+    assert sum(invariants(smaller).values()) == report.chunks
