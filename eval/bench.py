@@ -60,7 +60,9 @@ class Options:
 class Bench:
     """Runs the chosen phases and records each figure into bench.json as soon as it exists."""
 
-    def __init__(self, settings: Settings, opts: Options, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, settings: Settings, opts: Options, log: Callable[[str], None] = print
+    ) -> None:
         self.settings = settings
         self.opts = opts
         self.log = log
@@ -76,7 +78,8 @@ class Bench:
     def record(self, corpus: str, config: str, phase: str, figures: dict[str, Any]) -> None:
         rec = {"corpus": corpus, "config": config, "phase": phase, "at": _now(), **figures}
         runs = [
-            r for r in self.results["records"]
+            r
+            for r in self.results["records"]
             if (r["corpus"], r["config"], r["phase"]) != (corpus, config, phase)
         ]
         self.results["records"] = [*runs, rec]
@@ -105,7 +108,9 @@ class Bench:
         return self._tok
 
     def data_settings(self, folder: Path, backend: str, chroma_url: str | None = None) -> Settings:
-        store = self.settings.store.model_copy(update={"data_dir": folder, "chroma_url": chroma_url})
+        store = self.settings.store.model_copy(
+            update={"data_dir": folder, "chroma_url": chroma_url}
+        )
         emb = self.settings.embedding.model_copy(update={"backend": backend})
         return self.settings.model_copy(update={"store": store, "embedding": emb})
 
@@ -121,7 +126,9 @@ class Bench:
             self.results["machine"] = {**machine(), "matmul": matmul_peak(), "at": _now()}
             self.save()
             mm = self.results["machine"]["matmul"]
-            self.log(f"machine: peak {mm['peak_flops'] / 1e9:.1f} GFLOP/s (load {mm['load_before']})")
+            self.log(
+                f"machine: peak {mm['peak_flops'] / 1e9:.1f} GFLOP/s (load {mm['load_before']})"
+            )
         sets = corpus_sets(self.settings, self.opts.rtqa)
         if self.opts.custom:
             sets = {"custom": (self.opts.custom, self.opts.questions)}
@@ -155,7 +162,11 @@ class Bench:
                 return
             ph.ours(self, name, backend, paths, articles, questions, qtexts)
             gc.collect()
-        if self.opts.baseline and phases & {"ingest", "quality", "latency"} and not self.skip(f"{name}/baseline"):
+        if (
+            self.opts.baseline
+            and phases & {"ingest", "quality", "latency"}
+            and not self.skip(f"{name}/baseline")
+        ):
             ph.baseline(self, name, articles, questions, qtexts)
             gc.collect()
         if "chroma" in phases and not self.skip(f"{name}/chroma"):
@@ -178,7 +189,8 @@ def _now() -> str:
 
 def _brief(figures: dict[str, Any]) -> str:
     keep = [
-        (k, v) for k, v in figures.items()
+        (k, v)
+        for k, v in figures.items()
         if not isinstance(v, dict | list) and k not in ("at", "questions", "cli_summary")
     ]
     return ", ".join(f"{k}={v}" for k, v in keep[:12])

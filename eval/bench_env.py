@@ -54,7 +54,9 @@ def cpu_flags() -> list[str]:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("flags"):
                 have = set(line.split(":", 1)[1].split())
-                return [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni") if f in have]
+                return [
+                    f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni") if f in have
+                ]
     except OSError:
         pass
     return []
@@ -107,7 +109,10 @@ def matmul_peak(size: int = 2048, repeats: int = 7, budget_s: float = 30.0) -> d
             rates.append(flops / (time.perf_counter() - t0))
             if time.monotonic() > deadline:
                 break
-        out[name] = {"best_gflops": round(max(rates) / 1e9, 2), "median_gflops": round(statistics.median(rates) / 1e9, 2)}
+        out[name] = {
+            "best_gflops": round(max(rates) / 1e9, 2),
+            "median_gflops": round(statistics.median(rates) / 1e9, 2),
+        }
     out["peak_flops"] = max(out["numpy"]["best_gflops"], out["torch"]["best_gflops"]) * 1e9
     out["load_after"] = load()
     return out

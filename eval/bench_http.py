@@ -39,7 +39,16 @@ class Serve:
         t0 = time.perf_counter()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "newsrag", "serve", "--host", HOST, "--port", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "newsrag",
+                    "serve",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.port),
+                ],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -52,7 +61,10 @@ class Serve:
                 try:
                     r = client.post(f"{self.url}/v1/chat", json={"question": question})
                     if r.status_code == 200:
-                        return {"cold_start_s": round(time.perf_counter() - t0, 2), "load": [before, load()]}
+                        return {
+                            "cold_start_s": round(time.perf_counter() - t0, 2),
+                            "load": [before, load()],
+                        }
                 except httpx.TransportError:
                     pass
                 time.sleep(0.05)

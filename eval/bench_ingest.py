@@ -59,7 +59,9 @@ def embedded_windows(
             max_length=MAX_SEQ,
             return_offsets_mapping=True,
         )
-        for (aid, start, _), ids, offs in zip(batch, enc["input_ids"], enc["offset_mapping"], strict=True):
+        for (aid, start, _), ids, offs in zip(
+            batch, enc["input_ids"], enc["offset_mapping"], strict=True
+        ):
             lengths.append(len(ids))
             ends = [e for s, e in offs if e > s]
             if ends:
@@ -73,7 +75,7 @@ def embedded_windows(
     if batch:
         flush()
     chars = 0
-    for aid, spans in covered.items():
+    for spans in covered.values():
         spans.sort()
         end = -1
         for s, e in spans:
@@ -137,7 +139,9 @@ def ingest_ours(
     }
 
 
-def reingest_ours(settings: Settings, articles: Sequence[Article], paths: Sequence[Path]) -> dict[str, Any]:
+def reingest_ours(
+    settings: Settings, articles: Sequence[Article], paths: Sequence[Path]
+) -> dict[str, Any]:
     """Re-ingest with nothing changed: the sync call in-process, and `newsrag ingest` as a user runs it."""
     from index.runtime import open_ingestor
 
@@ -162,14 +166,18 @@ def reingest_ours(settings: Settings, articles: Sequence[Article], paths: Sequen
         "in_process_s": round(in_process, 3),
         "cli_s": round(cli, 2),
         "cli_ok": proc.returncode == 0,
-        "cli_summary": proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:],
+        "cli_summary": proc.stdout.strip().splitlines()[-1]
+        if proc.stdout.strip()
+        else proc.stderr[-300:],
         "unchanged": report.unchanged,
         "embedded_tokens": report.tokens_embedded,
         "load": [before, load()],
     }
 
 
-def ingest_baseline(folder: Path, articles: Sequence[Article], tok: Any, text_tokens: int) -> tuple[Any, dict[str, Any]]:
+def ingest_baseline(
+    folder: Path, articles: Sequence[Article], tok: Any, text_tokens: int
+) -> tuple[Any, dict[str, Any]]:
     """llama-index's default pipeline (eval/baseline.py) built fresh in ``folder``; its asker and figures."""
     from llama_index.core import Document
     from llama_index.core.node_parser import SentenceSplitter
@@ -182,7 +190,9 @@ def ingest_baseline(folder: Path, articles: Sequence[Article], tok: Any, text_to
     asker = BaselineAsker.build(articles, folder)
     wall = time.perf_counter() - t0
     # The same split again (deterministic) to see what the model was given.
-    nodes = SentenceSplitter().get_nodes_from_documents([Document(text=a.text, id_=a.id) for a in articles])
+    nodes = SentenceSplitter().get_nodes_from_documents(
+        [Document(text=a.text, id_=a.id) for a in articles]
+    )
     chunks = ((str(n.ref_doc_id), int(n.start_char_idx or 0), n.get_content()) for n in nodes)
     windows = embedded_windows(tok, chunks, {a.id: len(a.text) for a in articles})
     return asker, {

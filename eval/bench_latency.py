@@ -18,7 +18,11 @@ def question_texts(path: Path) -> list[str]:
 
 
 def timed_loop(
-    call: Callable[[str], Any], questions: Sequence[str], count: int, budget_s: float, warmup: int = 5
+    call: Callable[[str], Any],
+    questions: Sequence[str],
+    count: int,
+    budget_s: float,
+    warmup: int = 5,
 ) -> dict[str, Any]:
     """``call`` over the questions (cycled) up to ``count`` times or ``budget_s`` seconds; latency stats."""
     for q in list(questions)[:warmup]:
@@ -48,12 +52,16 @@ def timed_loop(
     }
 
 
-def engine_latency(engine: Any, questions: Sequence[str], count: int, budget_s: float) -> dict[str, Any]:
+def engine_latency(
+    engine: Any, questions: Sequence[str], count: int, budget_s: float
+) -> dict[str, Any]:
     """Full answers (retrieval, composition, conversation bookkeeping), each a new conversation."""
     return timed_loop(lambda q: engine.ask(q), questions, count, budget_s)
 
 
-def baseline_latency(asker: Any, questions: Sequence[str], count: int, budget_s: float) -> dict[str, Any]:
+def baseline_latency(
+    asker: Any, questions: Sequence[str], count: int, budget_s: float
+) -> dict[str, Any]:
     """llama-index's retriever (it has no answer step): query embedding + Chroma search."""
     return timed_loop(lambda q: asker.ask(q, None), questions, count, budget_s)
 

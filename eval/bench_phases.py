@@ -62,7 +62,9 @@ def ours(
         engine = Engine.from_settings(settings)
         try:
             if "quality" in phases and questions is not None:
-                b.record(name, backend, "quality", quality(EngineAsker(engine, name=backend), questions))
+                b.record(
+                    name, backend, "quality", quality(EngineAsker(engine, name=backend), questions)
+                )
             if "latency" in phases:
                 fig = engine_latency(engine, qtexts, b.opts.requests, b.opts.loop_budget_s)
                 b.record(name, backend, "latency", fig)
@@ -71,11 +73,18 @@ def ours(
             del engine
             gc.collect()
     if "http" in phases and not b.skip(f"{name}/{backend}/http"):
-        b.record(name, backend, "http", http_figures(b, settings.store.data_dir, backend, qtexts, name))
+        b.record(
+            name, backend, "http", http_figures(b, settings.store.data_dir, backend, qtexts, name)
+        )
 
 
 def http_figures(
-    b: Bench, data_dir: Path, backend: str, qtexts: list[str], label: str, env: dict[str, str] | None = None,
+    b: Bench,
+    data_dir: Path,
+    backend: str,
+    qtexts: list[str],
+    label: str,
+    env: dict[str, str] | None = None,
     concurrent: bool = True,
 ) -> dict[str, Any]:
     """Cold start, 1-client and N-client latency and peak RSS of a real `newsrag serve`."""
@@ -101,10 +110,12 @@ def http_figures(
     return fig
 
 
-def baseline(b: Bench, name: str, articles: Sequence[Article], questions: Path | None, qtexts: list[str]) -> None:
+def baseline(
+    b: Bench, name: str, articles: Sequence[Article], questions: Path | None, qtexts: list[str]
+) -> None:
     from eval import bench_ingest as bi
-    from eval.bench_latency import baseline_latency, quality
     from eval.baseline import BaselineAsker
+    from eval.bench_latency import baseline_latency, quality
 
     phases = set(b.opts.phases)
     folder = b.work(name, "baseline")
@@ -118,10 +129,17 @@ def baseline(b: Bench, name: str, articles: Sequence[Article], questions: Path |
     if "quality" in phases and questions is not None:
         b.record(name, "baseline", "quality", quality(asker, questions))
     if "latency" in phases:
-        b.record(name, "baseline", "latency", baseline_latency(asker, qtexts, b.opts.requests, b.opts.loop_budget_s))
+        b.record(
+            name,
+            "baseline",
+            "latency",
+            baseline_latency(asker, qtexts, b.opts.requests, b.opts.loop_budget_s),
+        )
 
 
-def chroma_phase(b: Bench, name: str, paths: list[Path], articles: Sequence[Article], qtexts: list[str]) -> None:
+def chroma_phase(
+    b: Bench, name: str, paths: list[Path], articles: Sequence[Article], qtexts: list[str]
+) -> None:
     """The same index served by a real `chroma run`: in-process and HTTP latency, and its memory."""
     from eval.bench_http import ChromaRun, copy_store
     from eval.bench_latency import engine_latency
@@ -150,8 +168,13 @@ def chroma_phase(b: Bench, name: str, paths: list[Path], articles: Sequence[Arti
             del engine
             gc.collect()
         fig["http"] = http_figures(
-            b, remote.store.data_dir, backend, qtexts, f"{name}-chroma",
-            {"NEWSRAG_CHROMA_URL": chroma.url}, concurrent=True,
+            b,
+            remote.store.data_dir,
+            backend,
+            qtexts,
+            f"{name}-chroma",
+            {"NEWSRAG_CHROMA_URL": chroma.url},
+            concurrent=True,
         )
         fig["chroma_rss_mb"] = chroma.memory().get("VmHWM")
         b.record(name, backend, "chroma", fig)
@@ -189,8 +212,13 @@ def scale_phase(b: Bench, sets: dict[str, tuple[list[Path], Path | None]]) -> No
     def measure(passages: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         refresh_bm25(store, settings)
-        out: dict[str, Any] = {"bm25_build_s": round(time.perf_counter() - t0, 1), "load_bm25": load_avg()}
-        out["http"] = http_figures(b, folder, backend, qtexts, f"scale-{passages}", concurrent=False)
+        out: dict[str, Any] = {
+            "bm25_build_s": round(time.perf_counter() - t0, 1),
+            "load_bm25": load_avg(),
+        }
+        out["http"] = http_figures(
+            b, folder, backend, qtexts, f"scale-{passages}", concurrent=False
+        )
         engine = Engine.from_settings(settings)
         try:
             out["latency"] = engine_latency(engine, qtexts, b.opts.requests, b.opts.loop_budget_s)
@@ -202,6 +230,8 @@ def scale_phase(b: Bench, sets: dict[str, tuple[list[Path], Path | None]]) -> No
 
     points = run_sizes(b.opts.scale_sizes, source, store, measure, max(60.0, b.left()), b.log)
     b.record(
-        "scale", backend, "scale",
+        "scale",
+        backend,
+        "scale",
         {"source": src_name, "source_passages": len(source), "points": points, "load": load()},
     )

@@ -40,7 +40,9 @@ def _all(collection: Any, page: int = 2000) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
     offset = 0
     while True:
-        got = collection.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+        got = collection.get(
+            include=["embeddings", "documents", "metadatas"], limit=page, offset=offset
+        )
         if not len(got["ids"]):
             return out
         for key in out:

@@ -56,6 +56,7 @@ class _Prepared:
     retrieve_ms: float
     answer_ms: float
     started: float
+    warnings: list[str]
 
 
 class Engine:
@@ -133,7 +134,16 @@ class Engine:
         conv = self.conversations.get(conversation_id)
         with conv.lock:
             history = list(conv.turns)
+        warnings: list[str] = []
         query = rewrite(question, history)
+        if self.generator is not None and history and query != question:
+            condensed = self.generator.condense(  # type: ignore[attr-defined]
+                [(t.question, t.answer) for t in history], question
+            )
+            if condensed:
+                query = condensed
+            else:
+                warnings.append("the language model could not rewrite the follow-up; a rule-based rewrite was used")
         t0 = time.perf_counter()
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
         retrieved, qvec = self.searcher.search(query, n, filters, mode)
@@ -154,6 +164,7 @@ class Engine:
             retrieve_ms=(t1 - t0) * 1000,
             answer_ms=(t2 - t1) * 1000,
             started=started,
+            warnings=warnings,
         )
         return prepared, conv
 
@@ -201,14 +212,14 @@ class Engine:
         """One answer to ``question`` (a follow-up when ``conversation_id`` names a conversation)."""
         prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
         comp = prepared.composition
-        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, []
+        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, prepared.warnings
         if self.generator is not None and comp.answered:
             t0 = time.perf_counter()
             generated = self.generator.answer(prepared.query, prepared.hits)  # type: ignore[attr-defined]
             prepared.answer_ms += (time.perf_counter() - t0) * 1000
             if generated.ok:
                 text, citations = generated.text, generated.citations
-            else:
+            if generated.warning:
                 warnings.append(generated.warning)
         return self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
 
@@ -224,7 +235,7 @@ class Engine:
         """The answer text in pieces, then the citations, then the complete Answer."""
         prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
         comp = prepared.composition
-        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, []
+        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, prepared.warnings
         if self.generator is not None and comp.answered:
             parts: list[str] = []
             stream = self.generator.stream(prepared.query, prepared.hits)  # type: ignore[attr-defined]
@@ -234,10 +245,10 @@ class Engine:
             generated = stream.result
             if generated.ok:
                 text, citations = generated.text, generated.citations
-            else:
+            elif parts:  # the streamed text is void: the final Answer carries the grounded one
+                warnings.append("the streamed text was replaced by the grounded answer")
+            if generated.warning:
                 warnings.append(generated.warning)
-                if parts:  # the streamed text is void: the final Answer carries the grounded one
-                    warnings.append("the streamed text was replaced by the grounded answer")
         else:
             for piece in _pieces(text):
                 yield StreamEvent("delta", piece)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +26,12 @@ from index.passages import Passage
 from newsrag.errors import StoreUnavailable
 from newsrag.settings import StoreSettings
 
+log = logging.getLogger(__name__)
 PENDING = "pending"
 COMMITTED = "ok"
 _PAGE = 2000
+# Seconds between connection attempts to a Chroma server that was unreachable.
+_RETRY_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,44 +90,92 @@ class Store:
     """The two Chroma collections, embedded under data_dir or on a Chroma server."""
 
     def __init__(self, settings: StoreSettings, dim: int) -> None:
+        self.settings = settings
+        self.dim = dim
+        self.client: Any = None
+        self._passages: Any = None
+        self._articles: Any = None
+        self.max_batch = 1000
+        self._lock = threading.Lock()
+        self._retry_at = 0.0
+        if settings.chroma_url:
+            self.location = settings.chroma_url
+        else:
+            self.location = str((settings.data_dir / "chroma").resolve())
+        try:
+            self._connect()
+        except Exception as exc:  # chromadb raises many kinds when the server is away
+            if not settings.chroma_url:
+                raise StoreUnavailable(f"cannot reach the Chroma store at {self._where()}: {exc}") from exc
+            # A Chroma server may start after us, or be restarting: run degraded (every call
+            # raises StoreUnavailable) and connect on the first call after it is back.
+            self._retry_at = time.monotonic() + _RETRY_S
+            log.warning("the Chroma server at %s is unreachable; will retry", self._where())
+
+    def _connect(self) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        self.settings = settings
-        self.dim = dim
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-        try:
-            if settings.chroma_url:
-                url = urlparse(settings.chroma_url)
-                self.client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1",
-                    port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https",
-                    settings=chroma_settings,
-                )
-                self.location = settings.chroma_url
-            else:
-                path = settings.data_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-                self.location = str(path.resolve())
-            self._open()
-        except Exception as exc:  # chromadb raises many kinds when the server is away
-            raise StoreUnavailable(f"cannot reach the Chroma store at {self._where()}: {exc}") from exc
+        if self.settings.chroma_url:
+            url = urlparse(self.settings.chroma_url)
+            self.client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            path = self.settings.data_dir / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        self._open()
 
     def _where(self) -> str:
-        return self.settings.chroma_url or str(self.settings.data_dir / "chroma")
+        """The store's URL (credentials removed: this goes into messages) or folder."""
+        if self.settings.chroma_url:
+            url = urlparse(self.settings.chroma_url)
+            host = url.hostname or ""
+            return url._replace(netloc=f"{host}:{url.port}" if url.port else host).geturl()
+        return str(self.settings.data_dir / "chroma")
 
     def _open(self) -> None:
         prefix = self.settings.collection
-        self.passages = self.client.get_or_create_collection(
+        passages = self.client.get_or_create_collection(
             f"{prefix}-passages", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         # Articles carry no searchable vector; Chroma wants one, so each gets the constant [1.0].
-        self.articles = self.client.get_or_create_collection(
+        articles = self.client.get_or_create_collection(
             f"{prefix}-articles", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
         )
         self.max_batch = max(1, min(self.client.get_max_batch_size(), 1000))
+        self._passages, self._articles = passages, articles
+
+    def _ensure(self) -> None:
+        """Connects if the store was unreachable so far; StoreUnavailable while it still is."""
+        if self._articles is not None:
+            return
+        with self._lock:
+            if self._articles is not None:
+                return
+            if time.monotonic() < self._retry_at:  # tried moments ago: fail fast under load
+                raise StoreUnavailable(f"the Chroma server at {self._where()} is unreachable")
+            try:
+                self._connect()
+            except Exception as exc:
+                self._retry_at = time.monotonic() + _RETRY_S
+                raise StoreUnavailable(f"the Chroma server at {self._where()} is unreachable") from exc
+            log.warning("connected to the Chroma server at %s", self._where())
+
+    @property
+    def passages(self) -> Any:
+        self._ensure()
+        return self._passages
+
+    @property
+    def articles(self) -> Any:
+        self._ensure()
+        return self._articles
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -133,6 +187,7 @@ class Store:
 
     def heartbeat(self) -> bool:
         try:
+            self._ensure()
             self.client.heartbeat()
             return True
         except Exception:
@@ -322,6 +377,7 @@ class Store:
             offset += _PAGE
 
     def reset(self) -> None:
+        self._ensure()
         prefix = self.settings.collection
         for name in (f"{prefix}-passages", f"{prefix}-articles"):
             try:

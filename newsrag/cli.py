@@ -272,3 +272,76 @@ def serve(
     err.print(f"newsrag: http://{host}:{port}  (docs at /docs)", highlight=False)
     # One process: the engine holds the model and the conversations in memory.
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+
+
+@app.command()
+def bench(
+    ctx: typer.Context,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help="Bench these files/folders instead of the standard corpora (repeatable)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder (bench.json, bench.md, plots, work/).")] = Path(
+        "reports/bench"
+    ),
+    corpora: Annotated[
+        str, typer.Option("--corpora", help="Standard corpora: seed, gold (rtqa 206), noisy (rtqa 1,659).")
+    ] = "seed,gold,noisy",
+    phases: Annotated[
+        str, typer.Option("--phases", help="machine,ingest,quality,latency,http,chroma,scale (or all).")
+    ] = "all",
+    backends: Annotated[
+        str, typer.Option("--backends", help="Embedding backends for newsrag; the first is used for chroma/scale.")
+    ] = "onnx-int8,torch",
+    questions: Annotated[
+        Path | None, typer.Option("--questions", help="Question file for quality and latency.")
+    ] = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Skip llama-index's pipeline.")] = False,
+    requests: Annotated[int, typer.Option("--requests", help="Answers per in-process latency loop.")] = 300,
+    http_requests: Annotated[int, typer.Option("--http-requests", help="Requests per HTTP loop.")] = 200,
+    clients: Annotated[int, typer.Option("--clients", help="Concurrent HTTP clients.")] = 8,
+    loop_budget: Annotated[float, typer.Option("--loop-budget", help="Seconds each latency loop may take.")] = 60.0,
+    budget_min: Annotated[float, typer.Option("--budget-min", help="Minutes for the whole run.")] = 120.0,
+    scale_sizes: Annotated[
+        str, typer.Option("--scale-sizes", help="Passage counts of the scale run.")
+    ] = "10000,25000,50000,100000",
+    scale_source: Annotated[str, typer.Option("--scale-source", help="Corpus the scale run repeats.")] = "noisy",
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Seed corpus, small counts, scale to 5,000 passages: a smoke run.")
+    ] = False,
+) -> None:
+    """Performance figures side by side with the baseline: writes OUT/bench.json, bench.md and plots."""
+    import shlex
+    import sys
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from eval.bench import PHASES, Bench, Options
+
+    wanted = list(PHASES) if phases == "all" else [p.strip() for p in phases.split(",") if p.strip()]
+    unknown = [p for p in wanted if p not in PHASES]
+    if unknown:
+        err.print(f"[red]error:[/] unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}")
+        raise typer.Exit(1)
+    opts = Options(
+        out=out,
+        corpora=[c.strip() for c in corpora.split(",") if c.strip()],
+        custom=corpus,
+        questions=questions,
+        phases=wanted,
+        backends=[b.strip() for b in backends.split(",") if b.strip()],
+        baseline=not no_baseline,
+        requests=requests,
+        http_requests=http_requests,
+        clients=clients,
+        loop_budget_s=loop_budget,
+        budget_s=budget_min * 60,
+        scale_sizes=[int(x) for x in scale_sizes.split(",") if x.strip()],
+        scale_source=scale_source,
+    )
+    if quick:
+        opts.corpora, opts.requests, opts.http_requests, opts.loop_budget_s = ["seed"], 50, 40, 20.0
+        opts.scale_sizes, opts.scale_source = [1_000, 5_000], "seed"
+    bench_run = Bench(_settings(ctx), opts, log=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    bench_run.results["command"] = shlex.join(["newsrag", *sys.argv[1:]])
+    bench_run.run()
+    console.print(f"report: {out / 'bench.json'}, {out / 'bench.md'}", highlight=False, soft_wrap=True)

@@ -25,11 +25,13 @@ def acronym_questions(text: str) -> list[str]:
     out = []
     for name, acronym in ACRONYM.findall(text):
         words = name.split()
-        while words and words[0] in STOP_LEAD:
+        # The name starts at the word with the acronym's first letter ("Chinese Square Kilometre
+        # Array (SKA)" names the Square Kilometre Array), and its capitals spell at least half the
+        # acronym: otherwise the brackets hold something else (a ticker, an aside).
+        while words and (words[0] in STOP_LEAD or words[0][0] != acronym[0]):
             words = words[1:]
-        # Keep names whose capitals spell at least part of the acronym: real definitions.
         initials = "".join(w[0] for w in words if w[0].isupper())
-        if len(words) < 2 or not any(ch in initials for ch in acronym):
+        if len(words) < 2 or sum(ch in initials for ch in acronym) * 2 < len(acronym):
             continue
         out.append(f"What is the {' '.join(words)} ({acronym})?")
     return out

@@ -74,7 +74,7 @@ def meta_line(answer: Answer, turn: int) -> str:
     t = answer.timings_ms
     parts = [
         f'<span class="nr-latency" title="retrieve {_ms(t.get("retrieve"))} · compose '
-        f'{_ms(t.get("answer"))}">⏱ {_ms(t.get("total"))}</span>',
+        f'{_ms(t.get("answer"))}">answered in {_ms(t.get("total"))}</span>',
         f'<details class="nr-query"><summary>searched for</summary><span>“{escape(answer.query)}”</span>'
         "</details>",
         f'<a class="nr-copy" href="#nr-copy-{turn}" title="Copy the answer and its sources">Copy answer</a>',
