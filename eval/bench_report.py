@@ -388,8 +388,9 @@ def markdown(results: dict[str, Any], plots: list[str]) -> str:
     m = results.get("machine", {})
     mm = m.get("matmul", {})
     parts = ["# newsrag bench", ""]
-    if results.get("command"):
-        parts += [f"`{results['command']}`", ""]
+    commands = results.get("commands") or ([results["command"]] if results.get("command") else [])
+    if commands:
+        parts += ["Runs merged into this report:", "", *[f"    {c}" for c in commands], ""]
     if m:
         parts += [
             f"Machine: {m.get('cpu')} ({m.get('cores')} cores, {', '.join(m.get('cpu_flags', []))}), "

@@ -70,6 +70,7 @@ class Composition:
     confidence: float
     text: str
     citations: list[Citation]
+    declined: Composition | None = None  # what to say when a language model finds no answer
 
 
 _WHERE = re.compile(r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I)
@@ -204,6 +205,7 @@ def compose(
         confidence -= TYPE_MISSING_PENALTY
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
+    declined = _abstain(hits, ranked, confidence)
     first = ranked[0]
     chosen = [first]
     disagreement = False
@@ -255,7 +257,7 @@ def compose(
     text = " ".join(parts)
     if disagreement:
         text = "The articles disagree: " + text
-    return Composition(True, chosen, disagreement, confidence, text, citations)
+    return Composition(True, chosen, disagreement, confidence, text, citations, declined)
 
 
 def _abstain(hits: Sequence[Hit], ranked: list[Candidate], confidence: float) -> Composition:

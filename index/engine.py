@@ -20,13 +20,14 @@ from index.answer import Composition, compose
 from index.bm25 import Filters
 from index.conversation import ConversationStore, Turn, rewrite
 from index.embedder import Embedder
-from index.ingest import Ingestor, SyncReport, refresh_bm25
+from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.models import Answer, Citation, RetrievedPassage
 from index.search import Hit, Searcher
-from index.store import ArticleInfo, Store
+from index.store import COMMITTED, ArticleInfo, Store
 from index.text import query_terms
 from newsrag.errors import (
     DocumentNotFound,
+    IngestFailed,
     InvalidRequest,
     QuestionTooLong,
     StoreUnavailable,
@@ -67,13 +68,14 @@ class Engine:
         settings: Settings,
         store: Store,
         embedder: Embedder,
-        searcher: Searcher,
+        searcher: Searcher | None,
         generator: object | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.searcher = searcher
+        self._searcher = searcher  # None until the store has been reached (see .searcher)
+        self._searcher_lock = threading.Lock()
         self.generator = generator
         self.conversations = ConversationStore(
             settings.answer.conversation_turns,
@@ -91,14 +93,31 @@ class Engine:
 
         store = Store(settings.store, DIM)
         embedder = Embedder(settings.embedding)
-        bm25 = refresh_bm25(store, settings)
-        searcher = Searcher(settings.retrieval, store, embedder, bm25)
+        searcher: Searcher | None = None
+        try:
+            searcher = Searcher(settings.retrieval, store, embedder, refresh_bm25(store, settings))
+        except StoreUnavailable as exc:
+            # Start degraded rather than not at all: requests get 503 and /health says so until
+            # the Chroma server answers; then the first request warms the indexes (.searcher).
+            log.warning("starting without the store: %s", exc)
         generator = None
         if settings.llm.url:
             from index.llm import Generator
 
             generator = Generator(settings.llm)
         return cls(settings, store, embedder, searcher, generator)
+
+    @property
+    def searcher(self) -> Searcher:
+        """The warm indexes; built on first use when the store was unreachable at startup."""
+        if self._searcher is None:
+            with self._searcher_lock:
+                if self._searcher is None:
+                    bm25 = refresh_bm25(self.store, self.settings)  # StoreUnavailable while down
+                    self._searcher = Searcher(
+                        self.settings.retrieval, self.store, self.embedder, bm25
+                    )
+        return self._searcher
 
     # ---- questions ------------------------------------------------------------------------
     def _check(self, question: str) -> str:
@@ -219,6 +238,8 @@ class Engine:
             prepared.answer_ms += (time.perf_counter() - t0) * 1000
             if generated.ok:
                 text, citations = generated.text, generated.citations
+            elif generated.not_found and comp.declined is not None:
+                text, answered, citations = comp.declined.text, False, comp.declined.citations
             if generated.warning:
                 warnings.append(generated.warning)
         return self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
@@ -245,6 +266,8 @@ class Engine:
             generated = stream.result
             if generated.ok:
                 text, citations = generated.text, generated.citations
+            elif generated.not_found and comp.declined is not None:
+                text, answered, citations = comp.declined.text, False, comp.declined.citations
             elif parts:  # the streamed text is void: the final Answer carries the grounded one
                 warnings.append("the streamed text was replaced by the grounded answer")
             if generated.warning:
@@ -296,12 +319,42 @@ class Engine:
         return self.add_articles(loaded.articles, loaded)
 
     def add_articles(self, articles: list[Article], loaded: LoadResult | None = None) -> SyncReport:
+        """Indexes ``articles`` all or nothing: after a failed write the previous index is served."""
         with self._write_lock:
-            report = self.ingestor.sync(
-                articles, remove_missing=False, skipped=loaded.skipped if loaded else ()
-            )
+            before = self.store.article_infos()
+            previous: list[Article] = []  # the committed versions this upload replaces
+            for article in articles:
+                info = before.get(article.id)
+                if info and info.state == COMMITTED and info.content_hash != article.content_hash:
+                    old = self.store.get_article(article.id)
+                    previous += [old] if old is not None else []
+            try:
+                report = self.ingestor.sync(
+                    articles, remove_missing=False, skipped=loaded.skipped if loaded else ()
+                )
+            except Exception as exc:
+                restored = self._undo([a.id for a in articles if a.id not in before], previous)
+                self._after_write([a.id for a in articles], quiet=True)
+                if isinstance(exc, IngestFailed):
+                    where = "unchanged" if restored else "restored but for the uploaded articles"
+                    raise IngestFailed(
+                        f"the upload could not be indexed ({write_error_reason(exc.__cause__)}); "
+                        f"the previous index is {where} and still served"
+                    ) from exc
+                raise
             self._after_write([a.id for a in articles])
         return report
+
+    def _undo(self, added: list[str], previous: list[Article]) -> bool:
+        """Removes what a failed upload added and re-writes the versions it replaced."""
+        try:
+            self.store.remove_articles(added)
+            if previous:
+                self.ingestor.sync(previous, remove_missing=False)
+            return True
+        except Exception as exc:  # the store is still failing: the next ingest redoes the rest
+            log.warning("could not undo a failed upload: %s", type(exc).__name__)
+            return False
 
     def delete_document(self, article_id: str) -> None:
         with self._write_lock:
@@ -310,11 +363,15 @@ class Engine:
             self.store.remove_articles([article_id])
             self._after_write([article_id])
 
-    def _after_write(self, article_ids: list[str]) -> None:
+    def _after_write(self, article_ids: list[str], quiet: bool = False) -> None:
         for article_id in article_ids:
             self._texts.pop(article_id, None)
-        self.searcher.replace_bm25(refresh_bm25(self.store, self.settings, self.searcher.bm25))
-        self.searcher.reload_articles()
+        try:
+            self.searcher.replace_bm25(refresh_bm25(self.store, self.settings, self.searcher.bm25))
+            self.searcher.reload_articles()
+        except Exception:
+            if not quiet:  # after a failed write the original error is the one to report
+                raise
 
     # ---- health ---------------------------------------------------------------------------
     def health(self) -> dict[str, object]:
@@ -325,12 +382,13 @@ class Engine:
                 counts = {"articles": len(self.searcher.articles), "passages": self.store.passage_count()}
             except StoreUnavailable:
                 up = False
+        bm25 = len(self._searcher.bm25) if self._searcher is not None else None
         return {
             "status": "ok" if up else "degraded",
             "store": "ok" if up else "unreachable",
             "store_location": self.store.location,
             **counts,
-            "bm25_passages": len(self.searcher.bm25),
+            "bm25_passages": bm25,
             "model": self.embedder.name,
             "backend": self.settings.embedding.backend,
             "llm": self.settings.llm.model if self.generator is not None else None,

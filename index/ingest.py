@@ -7,6 +7,7 @@ and replaced. See index/store.py for why a crash at any point leaves nothing dup
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,10 @@ from index.embedder import MODEL_NAME, Embedder
 from index.passages import Passage, split_article
 from index.store import COMMITTED, Store, fingerprint
 from index.text import terms
+from newsrag.errors import IngestFailed, NewsragError
 from newsrag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (articles done, articles to process)
 
@@ -60,8 +64,19 @@ def refresh_bm25(store: Store, settings: Settings, current: BM25Index | None = N
         return saved
     index = BM25Index()
     index.build(store.iter_passage_texts(), wanted)
-    index.save(folder)
+    try:
+        index.save(folder)
+    # e.g. a full disk: the copy in memory serves, and the next start rebuilds it
+    except OSError as exc:
+        log.warning("could not save the BM25 index: %s", exc.strerror or type(exc).__name__)
     return index
+
+
+def write_error_reason(exc: BaseException | None) -> str:
+    """Why a write failed, in words safe to show a user (no paths, URLs or tracebacks)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"the store refused the write: {type(exc).__name__}"
 
 
 class Ingestor:
@@ -135,13 +150,13 @@ class Ingestor:
             group.append((article, passages))
             size += len(passages)
             if size >= self.settings.passages.group_passages:
-                self._write(group, report)
+                self._write_or_fail(group, report)
                 done += len(group)
                 if progress:
                     progress(done, len(todo))
                 group, size = [], 0
         if group:
-            self._write(group, report)
+            self._write_or_fail(group, report)
             done += len(group)
             if progress:
                 progress(done, len(todo))
@@ -150,6 +165,18 @@ class Ingestor:
         report.chunks = self.store.passage_count()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _write_or_fail(self, group: list[tuple[Article, list[Passage]]], report: SyncReport) -> None:
+        try:
+            self._write(group, report)
+        except NewsragError:
+            raise
+        except Exception as exc:  # a full disk, a read-only store, a corrupt database file
+            log.warning("ingest write failed: %s", write_error_reason(exc))
+            raise IngestFailed(
+                f"writing the index failed ({write_error_reason(exc)}); articles written so far "
+                "are kept and the next ingest finishes the rest"
+            ) from exc
 
     def _write(self, group: list[tuple[Article, list[Passage]]], report: SyncReport) -> None:
         articles = [a for a, _ in group]

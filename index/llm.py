@@ -38,6 +38,7 @@ class Generated:
     text: str = ""
     citations: list[Citation] = field(default_factory=list)
     warning: str = ""
+    not_found: bool = False  # the model says the passages do not answer the question
 
 
 def _prompt(question: str, hits: Sequence[Hit]) -> str:
@@ -66,7 +67,7 @@ def validate(raw: str, hits: Sequence[Hit]) -> Generated:
 
     text = raw.strip()
     if not text or text.upper().startswith("NOT FOUND"):
-        return Generated(False, warning="the language model found no answer in the passages; the grounded answer is shown")
+        return Generated(False, not_found=True)
     renumber: dict[int, int] = {}
     statements: dict[int, list[str]] = {}
     dropped = 0

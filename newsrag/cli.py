@@ -32,6 +32,7 @@ def main(
     """Builds the one settings object every command uses."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     ctx.obj = Settings()
 
@@ -342,6 +343,8 @@ def bench(
         opts.corpora, opts.requests, opts.http_requests, opts.loop_budget_s = ["seed"], 50, 40, 20.0
         opts.scale_sizes, opts.scale_source = [1_000, 5_000], "seed"
     bench_run = Bench(_settings(ctx), opts, log=lambda line: err.print(line, highlight=False, soft_wrap=True))
-    bench_run.results["command"] = shlex.join(["newsrag", *sys.argv[1:]])
+    command = shlex.join(["newsrag", *sys.argv[1:]])
+    bench_run.results["command"] = command
+    bench_run.results.setdefault("commands", []).append(command)
     bench_run.run()
     console.print(f"report: {out / 'bench.json'}, {out / 'bench.md'}", highlight=False, soft_wrap=True)

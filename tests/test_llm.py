@@ -146,3 +146,11 @@ def test_follow_ups_are_condensed_by_the_model(llm_engine: Engine) -> None:
     first = llm_engine.ask("What is the SKA?")
     follow = llm_engine.ask("When did its construction start?", conversation_id=first.conversation_id)
     assert follow.query == "When did construction of the Square Kilometre Array start?"
+
+
+def test_not_found_from_the_model_declines_with_related_passages(llm_engine: Engine) -> None:
+    BEHAVIOUR["mode"] = "nothing"
+    answer = llm_engine.ask("Who is Kang Musha?")
+    assert not answer.answered
+    assert answer.answer.startswith("The indexed articles do not answer this question.")
+    check(llm_engine, answer)

@@ -50,14 +50,18 @@ class Callbacks:
     def engine(self) -> Engine:
         engine = self.get_engine()
         if engine is None:
-            raise EngineNotReady("newsrag is still starting (loading the model); try again in a moment")
+            raise EngineNotReady(
+                "newsrag is still starting (loading the model); try again in a moment"
+            )
         return engine
 
     # ---- the empty screen --------------------------------------------------------------------
     def examples(self) -> list[str]:
         """Example questions from the newest indexed articles, recomputed when those change."""
         engine = self.engine()
-        infos = sorted(engine.list_documents(), key=lambda a: (a.published or "", a.id), reverse=True)
+        infos = sorted(
+            engine.list_documents(), key=lambda a: (a.published or "", a.id), reverse=True
+        )
         picked = infos[:EXAMPLE_ARTICLES]
         key = tuple((a.id, a.content_hash) for a in picked)
         if self._examples is None or self._examples[0] != key:
@@ -79,7 +83,9 @@ class Callbacks:
             log.warning("ui: no examples: %s", exc)
             questions, sources = [], []
         buttons = [
-            gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
+            gr.update(value=questions[i], visible=True)
+            if i < len(questions)
+            else gr.update(visible=False)
             for i in range(EXAMPLES)
         ]
         source_box = gr.update(
@@ -109,7 +115,9 @@ class Callbacks:
         return ""
 
     @staticmethod
-    def filters(sources: list[str] | None, date_from: str | None, date_to: str | None) -> Filters | None:
+    def filters(
+        sources: list[str] | None, date_from: str | None, date_to: str | None
+    ) -> Filters | None:
         f = Filters(
             sources=list(sources) if sources else None,
             published_from=(date_from or "").strip() or None,
@@ -135,7 +143,10 @@ class Callbacks:
             yield skip, skip, session, skip, render.banner(problem), skip, skip
             return
         turn = len(session["turns"]) + 1
-        messages = [*session["messages"], {"role": "user", "content": render.user_message(question)}]
+        messages = [
+            *session["messages"],
+            {"role": "user", "content": render.user_message(question)},
+        ]
         pending = {"role": "assistant", "content": render.streaming_message("", turn)}
         hide = gr.update(visible=False)
         yield [*messages, pending], skip, session, "", render.banner(""), hide, skip
@@ -154,7 +165,10 @@ class Callbacks:
                     text += str(event.data)
                     if time.monotonic() - shown >= STREAM_EVERY_S:
                         shown = time.monotonic()
-                        pending = {"role": "assistant", "content": render.streaming_message(text, turn)}
+                        pending = {
+                            "role": "assistant",
+                            "content": render.streaming_message(text, turn),
+                        }
                         yield [*messages, pending], skip, session, skip, skip, skip, skip
                 elif event.kind == "done":
                     answer = event.data  # type: ignore[assignment]
@@ -207,5 +221,10 @@ class Callbacks:
         except (TypeError, ValueError):
             return render.viewer_message("The article cannot be shown: bad passage offsets.")
         return render.article_view(
-            article.title, article.text, article.source, article.published, article.url, span  # type: ignore[arg-type]
+            article.title,
+            article.text,
+            article.source,
+            article.published,
+            article.url,
+            span,  # type: ignore[arg-type]
         )

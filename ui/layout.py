@@ -23,7 +23,9 @@ def build(callbacks: Callbacks, settings: Settings) -> gr.Blocks:
                 '<span class="nr-tagline">answers from your news articles, with their sources</span></div>',
                 js_on_load=None,
             )
-            new_chat = gr.Button("New chat", variant="secondary", size="sm", scale=0, elem_id="nr-new")
+            new_chat = gr.Button(
+                "New chat", variant="secondary", size="sm", scale=0, elem_id="nr-new"
+            )
         with gr.Row(equal_height=False, elem_id="nr-main"):
             with gr.Column(scale=3, min_width=340, elem_id="nr-chat-col"):
                 chat = gr.Chatbot(
@@ -76,19 +78,27 @@ def build(callbacks: Callbacks, settings: Settings) -> gr.Blocks:
                     elem_id="nr-sources",
                     js_on_load=(HERE / "client.js").read_text(encoding="utf-8"),
                 )
-        viewer = gr.HTML("", elem_id="nr-viewer", js_on_load=(HERE / "viewer.js").read_text(encoding="utf-8"))
+        viewer = gr.HTML(
+            "", elem_id="nr-viewer", js_on_load=(HERE / "viewer.js").read_text(encoding="utf-8")
+        )
         last_answer = gr.JSON(visible=False)
 
         outputs = [chat, sources_panel, session, question, banner, examples, last_answer]
         ask_inputs = [question, top_k, sources, date_from, date_to, session]
         question.submit(callbacks.ask, ask_inputs, outputs, api_name="ask", show_progress="hidden")
         for button in example_buttons:
-            button.click(lambda q: q, button, question, show_progress="hidden", api_visibility="private").then(
+            button.click(
+                lambda q: q, button, question, show_progress="hidden", api_visibility="private"
+            ).then(
                 callbacks.ask, ask_inputs, outputs, show_progress="hidden", api_visibility="private"
             )
-        new_chat.click(callbacks.new_chat, None, outputs, api_name="new_chat", show_progress="hidden")
+        new_chat.click(
+            callbacks.new_chat, None, outputs, api_name="new_chat", show_progress="hidden"
+        )
         # the chat's own trash button clears the conversation too, not just the screen
-        chat.clear(callbacks.new_chat, None, outputs, show_progress="hidden", api_visibility="private")
+        chat.clear(
+            callbacks.new_chat, None, outputs, show_progress="hidden", api_visibility="private"
+        )
         sources_panel.click(
             callbacks.open_article, None, viewer, show_progress="hidden", api_visibility="private"
         )

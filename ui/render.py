@@ -91,15 +91,17 @@ def answer_message(answer: Answer, turn: int) -> str:
     if answer.answered:
         body = f'<div class="nr-answer">{linked_answer(answer.answer, turn)}</div>'
     else:
-        related = (
-            "The closest passages are under Sources: related, but they do not answer it."
-            if answer.citations
-            else "No passage came close."
-        )
+        if not answer.citations:
+            related = "No passage came close."
+        elif MARKER.search(answer.answer):
+            related = ""  # the text already points at the related passages
+        else:
+            related = "The closest passages are under Sources: related, but they do not answer it."
         body = (
             '<div class="nr-abstain"><div class="nr-abstain-head">Not found in the indexed articles</div>'
             f"<div>{linked_answer(answer.answer, turn)}</div>"
-            f'<div class="nr-abstain-hint">{related}</div></div>'
+            + (f'<div class="nr-abstain-hint">{related}</div>' if related else "")
+            + "</div>"
         )
     return body + meta_line(answer, turn)
 

@@ -23,13 +23,18 @@ def test_a_short_headline_becomes_a_question_and_a_paragraph_title_does_not() ->
         headline_question("Floods Close Schools in Valencia: What Parents Need to Know")
         == "What is known about “Floods Close Schools in Valencia”?"
     )
-    assert headline_question("Recently, the Daily published " + "a long first paragraph " * 5) is None
+    assert (
+        headline_question("Recently, the Daily published " + "a long first paragraph " * 5) is None
+    )
     assert headline_question("Hi") is None
 
 
 def test_examples_take_turns_between_articles_and_stop_at_the_limit() -> None:
     articles = [
-        ("Storm Hits Coast Overnight", "The National Weather Service (NWS) warned. The Coast Guard Station (CGS) helped."),
+        (
+            "Storm Hits Coast Overnight",
+            "The National Weather Service (NWS) warned. The Coast Guard Station (CGS) helped.",
+        ),
         ("Markets Rally After Rate Cut", "The European Central Bank (ECB) cut rates."),
     ]
     got = example_questions(articles, limit=3)
@@ -38,7 +43,9 @@ def test_examples_take_turns_between_articles_and_stop_at_the_limit() -> None:
         "What is the European Central Bank (ECB)?",
         "What is the Coast Guard Station (CGS)?",
     ]
-    assert len(set(example_questions(articles * 2, limit=10))) == len(example_questions(articles * 2, limit=10))
+    assert len(set(example_questions(articles * 2, limit=10))) == len(
+        example_questions(articles * 2, limit=10)
+    )
 
 
 def test_no_articles_no_examples() -> None:
