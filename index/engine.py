@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from corpus.loader import Article, LoadResult, parse_bytes
 from index.answer import Composition, compose
@@ -236,12 +236,7 @@ class Engine:
             t0 = time.perf_counter()
             generated = self.generator.answer(prepared.query, prepared.hits)  # type: ignore[attr-defined]
             prepared.answer_ms += (time.perf_counter() - t0) * 1000
-            if generated.ok:
-                text, citations = generated.text, generated.citations
-            elif generated.not_found and comp.declined is not None:
-                text, answered, citations = comp.declined.text, False, comp.declined.citations
-            if generated.warning:
-                warnings.append(generated.warning)
+            text, answered, citations = _take(generated, comp, warnings, streamed=False)
         return self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
 
     def stream(
@@ -263,15 +258,7 @@ class Engine:
             for piece in stream:
                 parts.append(piece)
                 yield StreamEvent("delta", piece)
-            generated = stream.result
-            if generated.ok:
-                text, citations = generated.text, generated.citations
-            elif generated.not_found and comp.declined is not None:
-                text, answered, citations = comp.declined.text, False, comp.declined.citations
-            elif parts:  # the streamed text is void: the final Answer carries the grounded one
-                warnings.append("the streamed text was replaced by the grounded answer")
-            if generated.warning:
-                warnings.append(generated.warning)
+            text, answered, citations = _take(stream.result, comp, warnings, streamed=bool(parts))
         else:
             for piece in _pieces(text):
                 yield StreamEvent("delta", piece)
@@ -397,6 +384,22 @@ class Engine:
 
     def close(self) -> None:
         self._texts.clear()
+
+
+def _take(
+    generated: Any, comp: Composition, warnings: list[str], streamed: bool
+) -> tuple[str, bool, list[Citation]]:
+    """The answer after the language model: its validated text, a decline, or the grounded answer."""
+    text, answered, citations = comp.text, comp.answered, comp.citations
+    if generated.ok:
+        text, citations = generated.text, generated.citations
+    elif generated.not_found and comp.declined is not None:
+        text, answered, citations = comp.declined.text, False, comp.declined.citations
+    elif streamed:  # the streamed text is void: the final Answer carries the grounded one
+        warnings.append("the streamed text was replaced by the grounded answer")
+    if generated.warning:
+        warnings.append(generated.warning)
+    return text, answered, citations
 
 
 def _pieces(text: str) -> Iterator[str]:

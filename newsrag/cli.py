@@ -37,6 +37,19 @@ def main(
     ctx.obj = Settings()
 
 
+def progress_bar() -> Progress:
+    """The progress bar every long command shows on stderr (hidden when stderr is not a terminal)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+
+
 def _settings(ctx: typer.Context) -> Settings:
     return ctx.obj  # type: ignore[no-any-return]
 
@@ -60,16 +73,8 @@ def ingest(
         ingestor, refresh = open_ingestor(settings)
         if reset:
             ingestor.store.reset()
-        with Progress(
-            TextColumn("ingesting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("ingest", total=None)
+        with progress_bar() as bar:
+            task = bar.add_task("ingesting", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -221,15 +226,7 @@ def eval_(
     if not qset.entries:
         err.print("[red]error:[/] no usable question in the file")
         raise typer.Exit(1)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("starting", total=None)
 
         def track(label: str, done: int, total: int | None) -> None:
