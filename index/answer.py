@@ -18,7 +18,7 @@ import numpy as np
 
 from index.models import Citation
 from index.search import Hit
-from index.text import DATE_LIKE, NUMBER_LIKE, names, quantities, terms
+from index.text import DATE_LIKE, NUMBER_LIKE, names, person_names, quantities, terms
 from newsrag.settings import AnswerSettings
 
 # Weights of the sentence score; chosen on eval/questions/seed.jsonl (see docs/benchmarks.md).
@@ -38,10 +38,16 @@ NOT_ANSWERED = "The indexed articles do not answer this question."
 
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I)
 _NEEDS_DATE = re.compile(r"\b(when|what year|which year|what date|since when)\b", re.I)
-_NEEDS_NAME = re.compile(
-    r"^\s*(who|whom|whose|where)\b|\b(who|whom|whose) |\b(which|what)\s+(\w+\s+)?"
+_NEEDS_PERSON = re.compile(
+    r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+)?"
     r"(researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
-    r"president|leader|manager|astrophysicist|university|city|country|organi[sz]ation|institute)\b",
+    r"president|leader|manager|astrophysicist|ecologist|expert|counselor|spokesperson|player|"
+    r"author|ceo|founder|actor|singer|coach)\b",
+    re.I,
+)
+_NEEDS_NAME = re.compile(
+    r"\b(which|what)\s+(\w+\s+)?(university|city|country|organi[sz]ation|institute|company|"
+    r"telescope|team|award|forum|agency|park|laboratory|garden|center|centre)\b",
     re.I,
 )
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
@@ -89,8 +95,54 @@ def _count_like(s: str) -> bool:
     return bool(NUMBER_LIKE.search(_YEAR.sub(" ", s)))
 
 
+class _Person:
+    """A person's name: a two- or three-word name for the score bonus; for the abstention gate any
+    name, since single names ("Flati") and titles ("Deputy Manager Aizhibai") are common in news."""
+
+    def __call__(self, sentence: str) -> bool:
+        return bool(person_names(sentence))
+
+    @staticmethod
+    def gate(sentence: str) -> bool:
+        return bool(names(sentence[1:]))
+
+
+class _Definition:
+    """A definition earns the bonus, but its absence is no reason to abstain."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        self.test = test
+
+    def __call__(self, sentence: str) -> bool:
+        return self.test(sentence)
+
+    @staticmethod
+    def gate(sentence: str) -> bool:
+        return True
+
+
+def _gate(needs: Callable[[str], bool]) -> Callable[[str], bool]:
+    return getattr(needs, "gate", needs)
+
+
+_DEFINE_Q = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$", re.I)
+
+
+def _defines(term: str) -> Callable[[str], bool]:
+    """A sentence that defines ``term``: "… Telescope (FAST)", "FAST is a …", "dubbed", "known as"."""
+    x = re.escape(term.strip())
+    pattern = re.compile(
+        rf"\({x}\)|\b{x}\s*,?\s+(?:is|are|was|were)\s+(?:a|an|the)\b|\b{x}\b[^.]{{0,80}}\b(?:dubbed|known as|called)\b",
+        re.I,
+    )
+    return lambda s: bool(pattern.search(s))
+
+
 def _needs(question: str) -> Callable[[str], bool] | None:
     """What kind of thing the question asks for, as a test a sentence must pass to answer it."""
+    define = _DEFINE_Q.match(question)
+    if define and len(define.group("x").split()) <= 4:
+        return _Definition(_defines(define.group("x")))
     if _MONEY_Q.search(question):
         return lambda s: bool(_MONEY.search(s))
     if _PERCENT_Q.search(question):
@@ -101,6 +153,8 @@ def _needs(question: str) -> Callable[[str], bool] | None:
         return _count_like
     if _NEEDS_DATE.search(question):
         return lambda s: bool(DATE_LIKE.search(s))
+    if _NEEDS_PERSON.search(question):
+        return _Person()
     if _NEEDS_NAME.search(question):
         return lambda s: len(names(s[1:])) > 0
     return None
@@ -149,9 +203,9 @@ def disagree(a: str, b: str, a_article: str, b_article: str) -> bool:
         return True
     for na in names(a):
         for nb in names(b):
-            if na != nb and set(na.split()) & set(nb.split()) and len(na.split()) == len(nb.split()):
-                if na not in b_article and nb not in a_article:
-                    return True
+            same_shape = len(na.split()) == len(nb.split()) and set(na.split()) & set(nb.split())
+            if na != nb and same_shape and na not in b_article and nb not in a_article:
+                return True
     return False
 
 
@@ -200,7 +254,7 @@ def compose(
     # ("population" of a place they only mention).
     missing = sum(v for t, v in idf.items() if t in absent) / total
     confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
-    if needs is not None and not any(needs(c.text) for c in ranked[:TYPE_WINDOW]):
+    if needs is not None and not any(_gate(needs)(c.text) for c in ranked[:TYPE_WINDOW]):
         # asked for a number, date, amount or name that no well-matching sentence holds
         confidence -= TYPE_MISSING_PENALTY
     if not ranked or confidence < settings.abstain_threshold:

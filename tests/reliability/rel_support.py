@@ -122,6 +122,15 @@ class ApiProcess:
         return httpx.Client(base_url=self.url, headers=AUTH, timeout=timeout)
 
 
+def save_figures(name: str, figures: dict[str, Any]) -> None:
+    """Keeps a run's figures under reports/reliability/ (not versioned) and prints them."""
+    folder = ROOT / "reports" / "reliability"
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {**figures, "loadavg": os.getloadavg(), "cpus": os.cpu_count()}
+    (folder / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    print(f"\n{name}: {json.dumps(figures)}")
+
+
 def copy_index(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst

@@ -3,27 +3,21 @@ mixed-up conversation, every answer identical to the single-client one; and a so
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
 from pathlib import Path
 
 import pytest
-from rel_support import ApiProcess, Load, LoadFigures, copy_index, references, same_answers
-
-from support import ROOT
-
-REPORTS = ROOT / "reports" / "reliability"
-
-
-def save(name: str, figures: dict[str, object]) -> None:
-    """Keeps the figures of a run (reports/ is not versioned) and prints them for the log."""
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    figures = {**figures, "loadavg": os.getloadavg(), "cpus": os.cpu_count()}
-    (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2))
-    print(f"\n{name}: {json.dumps(figures)}")
-
+from rel_support import (
+    ApiProcess,
+    Load,
+    LoadFigures,
+    copy_index,
+    references,
+    same_answers,
+)
+from rel_support import save_figures as save
 
 def check(result: LoadFigures, clients: int) -> None:
     assert not result.errors, result.errors[:5]
