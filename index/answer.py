@@ -125,6 +125,7 @@ def _gate(needs: Callable[[str], bool]) -> Callable[[str], bool]:
     return getattr(needs, "gate", needs)
 
 
+_ATTRIBUTE_Q = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I)
 _DEFINE_Q = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$", re.I)
 
 
@@ -254,6 +255,10 @@ def compose(
     # ("population" of a place they only mention).
     missing = sum(v for t, v in idf.items() if t in absent) / total
     confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
+    attribute = _ATTRIBUTE_Q.match(question)
+    if attribute and set(terms(attribute.group("attr"))) <= absent:
+        # "What is the population of Tengchong?": no article ever speaks of a population
+        confidence -= TYPE_MISSING_PENALTY
     if needs is not None and not any(_gate(needs)(c.text) for c in ranked[:TYPE_WINDOW]):
         # asked for a number, date, amount or name that no well-matching sentence holds
         confidence -= TYPE_MISSING_PENALTY
