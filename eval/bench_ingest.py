@@ -199,7 +199,10 @@ def ingest_baseline(
     nodes = SentenceSplitter().get_nodes_from_documents(
         [Document(text=a.text, id_=a.id) for a in articles]
     )
-    chunks = ((str(n.ref_doc_id), int(n.start_char_idx or 0), n.get_content()) for n in nodes)
+    chunks = (
+        (str(n.ref_doc_id), int(getattr(n, "start_char_idx", None) or 0), n.get_content())
+        for n in nodes
+    )
     windows = embedded_windows(tok, chunks, {a.id: len(a.text) for a in articles})
     return asker, {
         "wall_s": round(wall, 2),

@@ -76,7 +76,9 @@ def quality(asker: Any, questions_file: Path) -> dict[str, Any]:
     before = load()
     metrics = summarize(run(qset.entries, asker))
     keep = ("items", "hit@1", "hit@5", "hit@10", "mrr@10", "answer_accuracy", "errors")
-    out = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items() if k in keep}
+    out: dict[str, Any] = {
+        k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items() if k in keep
+    }
     out["questions"] = str(questions_file)
     out["load"] = [before, load()]
     return out

@@ -347,6 +347,13 @@ def plot(results: dict[str, Any], out: Path) -> list[str]:
                 "o-",
                 label=r["config"],
             )
+        for r in scale:  # the machine is shared: show the load each point ran under
+            for p in r["points"]:
+                lat = p.get("latency", {})
+                if lat.get("p95") is not None and lat.get("load"):
+                    ax1.annotate(
+                        f"load {lat['load'][0][0]:.1f}", (p["passages"], lat["p95"]), fontsize=7
+                    )
         ax1.set(
             xlabel="passages",
             ylabel="in-process answer latency (ms)",
@@ -365,13 +372,13 @@ def plot(results: dict[str, Any], out: Path) -> list[str]:
         for c in corpora(results)
         for cfg in configs(results, c)
     ]
-    bars = [(c, cfg, r) for c, cfg, r in bars if r]
-    if bars:
+    shown: list[tuple[str, str, Rec]] = [(c, cfg, r) for c, cfg, r in bars if r]
+    if shown:
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-        labels = [f"{c}\n{cfg}" for c, cfg, _ in bars]
-        ax1.bar(labels, [r["embedded_tokens_per_s"] for _, _, r in bars], color="tab:blue")
+        labels = [f"{c}\n{cfg}" for c, cfg, _ in shown]
+        ax1.bar(labels, [r["embedded_tokens_per_s"] for _, _, r in shown], color="tab:blue")
         ax1.set(ylabel="embedded tokens / s", title="ingest throughput")
-        ax2.bar(labels, [100 * r["text_coverage"] for _, _, r in bars], color="tab:green")
+        ax2.bar(labels, [100 * r["text_coverage"] for _, _, r in shown], color="tab:green")
         ax2.set(ylabel="% of article text embedded", title="text actually embedded", ylim=(0, 105))
         for ax in (ax1, ax2):
             ax.tick_params(axis="x", labelsize=7)

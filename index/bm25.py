@@ -50,6 +50,11 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _id_key(passage_id: str) -> tuple[str, int]:
+    article, _, index = passage_id.rpartition("#")
+    return (article, int(index)) if index.isdigit() else (passage_id, -1)
+
+
 class BM25Index:
     """A bm25s index plus, per passage, its id, article, source and date for filtering."""
 
@@ -98,6 +103,11 @@ class BM25Index:
                 articles.append(str(meta.get("article_id") or ""))
                 sources.append(str(meta.get("source") or ""))
                 dates.append(int(meta.get("pub") or 0))
+        # passage-id order (article, then position), so an index rebuilt after a replacement ranks
+        # ties exactly as a fresh one does
+        order = sorted(range(len(ids)), key=lambda i: _id_key(ids[i]))
+        ids, texts = [ids[i] for i in order], [texts[i] for i in order]
+        articles, sources, dates = [articles[i] for i in order], [sources[i] for i in order], [dates[i] for i in order]
         self.ids = ids
         self.articles = np.array(articles, dtype=object)
         self.sources = np.array(sources, dtype=object)

@@ -67,16 +67,39 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Punkt is run on at most this many characters at once: its regular expressions give up after 5 s
+# (NLTK's guard against runaway matching), which a megabyte-long paragraph on a busy CPU reaches.
+PUNKT_WINDOW = 10_000
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+
+
+def _windows(paragraph: str) -> list[tuple[int, int]]:
+    """Cuts a long paragraph into pieces of at most PUNKT_WINDOW characters, at sentence ends
+    where possible, else at white space, else anywhere."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(paragraph) - start > PUNKT_WINDOW:
+        limit = start + PUNKT_WINDOW
+        ends = [m.end() for m in _SENTENCE_END.finditer(paragraph, start + PUNKT_WINDOW // 2, limit)]
+        cut = ends[-1] if ends else paragraph.rfind(" ", start + 1, limit) + 1 or limit
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(paragraph)))
+    return spans
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentence spans of ``text``: paragraphs (lines) first, then Punkt inside each."""
     punkt = _punkt()
     sentences: list[Sentence] = []
     for para in _PARAGRAPH.finditer(text):
-        base = para.start()
-        for s, e in punkt.span_tokenize(para.group()):
-            start, end = _trim(text, base + s, base + e)
-            if end > start:
-                sentences.append(Sentence(start, end))
+        paragraph = para.group()
+        for w_start, w_end in _windows(paragraph):
+            base = para.start() + w_start
+            for s, e in punkt.span_tokenize(paragraph[w_start:w_end]):
+                start, end = _trim(text, base + s, base + e)
+                if end > start:
+                    sentences.append(Sentence(start, end))
     return sentences
 
 

@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from support import make_settings
 
 from eval import bench_env
 from eval.bench import Bench, Options
 from eval.bench_ingest import embedded_windows, tokenizer
 from newsrag.settings import Settings
-from support import make_settings
 
 
 def test_flop_count_is_two_per_matmul_weight_plus_attention() -> None:
@@ -36,16 +36,21 @@ def test_embedded_windows_count_only_what_the_model_sees() -> None:
     long_text = "word " * 1000  # ~1,000 word pieces: truncated at 256
     short_text = "A short passage."
     got = embedded_windows(
-        tok, [("a", 0, long_text), ("b", 0, short_text)], {"a": len(long_text), "b": len(short_text)}
+        tok,
+        [("a", 0, long_text), ("b", 0, short_text)],
+        {"a": len(long_text), "b": len(short_text)},
     )
     assert got["sequences"] == 2
     assert got["truncated_sequences"] == 1
     assert got["embedded_tokens"] == 256 + len(tok(short_text)["input_ids"])
     # all of b, about a quarter of a
     covered = len(short_text) + 254 * len("word ") - 1
-    assert got["text_coverage"] == pytest.approx(covered / (len(long_text) + len(short_text)), abs=1e-3)
+    assert got["text_coverage"] == pytest.approx(
+        covered / (len(long_text) + len(short_text)), abs=1e-3
+    )
 
 
+@pytest.mark.slow
 def test_bench_records_ingest_quality_and_latency_beside_the_baseline(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "unused")
     opts = Options(
@@ -95,10 +100,14 @@ def test_scale_run_grows_a_noisy_copy_of_an_index(seed_settings: Settings, tmp_p
 
 
 @pytest.mark.slow
-def test_http_figures_come_from_a_real_serve_process(seed_settings: Settings, tmp_path: Path) -> None:
+def test_http_figures_come_from_a_real_serve_process(
+    seed_settings: Settings, tmp_path: Path
+) -> None:
     from eval.bench_http import Serve, clients
 
-    server = Serve(seed_settings.store.data_dir, tmp_path / "serve.log", {"NEWSRAG_EMBED_BACKEND": "torch"})
+    server = Serve(
+        seed_settings.store.data_dir, tmp_path / "serve.log", {"NEWSRAG_EMBED_BACKEND": "torch"}
+    )
     try:
         started = server.start_and_ask("Who launched the satellite?", timeout_s=180)
         assert started["cold_start_s"] > 0

@@ -73,3 +73,17 @@ def test_a_sentence_longer_than_the_budget_is_cut_at_words() -> None:
     passages = split_article(Article(id="x", title="t", text=text), words_as_tokens, max_tokens=10)
     assert all(words_as_tokens(p.text) <= 10 for p in passages)
     assert " ".join(p.text for p in passages).split() == text.split()
+
+
+def test_a_megabyte_paragraph_is_split_in_windows_with_exact_offsets() -> None:
+    text = "Headline\n" + "Short sentence number one. " * 40_000
+    sentences = split_sentences(text)
+    assert len(sentences) == 40_001
+    assert all(text[s.start : s.end] in ("Headline", "Short sentence number one.") for s in sentences)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="ab .\n", min_size=9_000, max_size=25_000))
+def test_windows_keep_offsets_on_long_paragraphs(text: str) -> None:
+    if text.strip():
+        check_offsets(Article(id="x", title="t", text=text), 50)

@@ -18,7 +18,9 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api_process(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+def api_process(
+    seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiProcess]:
     """The API in its own process over a writable copy of the seed index."""
     root = tmp_path_factory.mktemp("rel-api")
     server = ApiProcess(copy_index(seed_index_dir, root / "data"), root / "api.log")

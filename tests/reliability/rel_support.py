@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from support import ROOT, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -256,7 +255,9 @@ def references(c: httpx.Client) -> dict[tuple[str, ...], list[Turn]]:
     return {turns: converse(c, turns, "chat") for turns in CONVERSATIONS}
 
 
-def same_answers(a: dict[tuple[str, ...], list[Turn]], b: dict[tuple[str, ...], list[Turn]]) -> bool:
+def same_answers(
+    a: dict[tuple[str, ...], list[Turn]], b: dict[tuple[str, ...], list[Turn]]
+) -> bool:
     """Equal answers, citations and resolved queries (each run opens its own conversations)."""
     strip = lambda refs: {k: [(t.status, t.key, t.query) for t in v] for k, v in refs.items()}  # noqa: E731
     return strip(a) == strip(b)
@@ -343,7 +344,9 @@ class Load:
         else:
             for i, (g, w) in enumerate(zip(got, want, strict=True)):
                 if g.key != w.key:
-                    problems.append(f"turn {i + 1} answer differs: {g.key!r:.200} != {w.key!r:.200}")
+                    problems.append(
+                        f"turn {i + 1} answer differs: {g.key!r:.200} != {w.key!r:.200}"
+                    )
                 if how.startswith("chat") and g.query != w.query:
                     problems.append(f"turn {i + 1} query {g.query!r} != {w.query!r}")
             if len({t.conversation_id for t in got}) != 1:
@@ -375,11 +378,15 @@ class Load:
             self.result.uploads += 1
             self.result.deletes += gone.status_code == 204
             if not ok or gone.status_code != 204:
-                self.result.mismatches.append(f"upload/delete of {name}: {r.status_code} {r.text[:200]}")
+                self.result.mismatches.append(
+                    f"upload/delete of {name}: {r.status_code} {r.text[:200]}"
+                )
 
     def _client(self, n: int, deadline: float) -> None:
         ops = itertools.cycle(self.MIX[n % len(self.MIX) :] + self.MIX[: n % len(self.MIX)])
-        convs = itertools.cycle(CONVERSATIONS[n % len(CONVERSATIONS) :] + CONVERSATIONS[: n % len(CONVERSATIONS)])
+        convs = itertools.cycle(
+            CONVERSATIONS[n % len(CONVERSATIONS) :] + CONVERSATIONS[: n % len(CONVERSATIONS)]
+        )
         try:
             with httpx.Client(base_url=self.url, headers=AUTH, timeout=120) as c:
                 for k in range(self.max_ops):
@@ -391,11 +398,7 @@ class Load:
                         continue
                     turns = next(convs)
                     timings: list[float] = []
-
-                    def timed_converse(turns: tuple[str, ...] = turns, how: str = how) -> list[Turn]:
-                        return converse(_Timing(c, timings), turns, how)  # type: ignore[arg-type]
-
-                    got = timed_converse()
+                    got = converse(_Timing(c, timings), turns, how)  # type: ignore[arg-type]
                     for t, ms in zip(got, timings, strict=False):
                         self._record(t.status, ms)
                     self._check(turns, how, got)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.reliability
 EXAMPLES = int(os.environ.get("NEWSRAG_FUZZ_LONG_EXAMPLES", "150"))
 
 
+@pytest.mark.timeout(3600)
 def test_a_thousand_generated_cases_find_no_server_error_and_no_schema_violation(
     api_process: ApiProcess,
 ) -> None:
