@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
 # 20 MB: far above any news article; larger files are almost always dumps or binaries.
@@ -103,7 +104,7 @@ def article_from_html(article_id: str, html: str) -> Article:
     """An .html article: main text extracted by trafilatura, boilerplate dropped."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    extracted: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if extracted is None or not (extracted.text or "").strip():
         raise ArticleError("no article text found in the HTML")
     text = extracted.text.strip()

@@ -36,7 +36,9 @@ TYPE_MISSING_PENALTY = 0.3
 MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to their best clauses
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
-_NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I)
+_NEEDS_NUMBER = re.compile(
+    r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I
+)
 _NEEDS_DATE = re.compile(r"\b(when|what year|which year|what date|since when)\b", re.I)
 _NEEDS_PERSON = re.compile(
     r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+)?"
@@ -79,13 +81,23 @@ class Composition:
     declined: Composition | None = None  # what to say when a language model finds no answer
 
 
-_WHERE = re.compile(r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I)
+_WHERE = re.compile(
+    r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I
+)
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
 
 
-_MONEY_Q = re.compile(r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b", re.I)
-_MONEY = re.compile(r"[$€£¥]|\b(?:yuan|dollars?|euros?|pounds|rupees|usd|rmb)\b|\b\d[\d,.]*\s*(?:million|billion|trillion)\b", re.I)
-_PERCENT_Q = re.compile(r"\b(?:percentage|percent|what share|what proportion|what fraction)\b", re.I)
+_MONEY_Q = re.compile(
+    r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[$€£¥]|\b(?:yuan|dollars?|euros?|pounds|rupees|usd|rmb)\b|\b\d[\d,.]*\s*(?:million|billion|trillion)\b",
+    re.I,
+)
+_PERCENT_Q = re.compile(
+    r"\b(?:percentage|percent|what share|what proportion|what fraction)\b", re.I
+)
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter)\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
@@ -125,8 +137,13 @@ def _gate(needs: Callable[[str], bool]) -> Callable[[str], bool]:
     return getattr(needs, "gate", needs)
 
 
-_ATTRIBUTE_Q = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I)
-_DEFINE_Q = re.compile(r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$", re.I)
+_ATTRIBUTE_Q = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I
+)
+_DEFINE_Q = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$",
+    re.I,
+)
 
 
 def _defines(term: str) -> Callable[[str], bool]:
@@ -183,7 +200,17 @@ def candidates(
             score = evidence + (W_TYPE if needs is not None and needs(text) else 0.0)
             out.append(
                 Candidate(
-                    hit, i, start, end, text, p.sentence_vectors[i], sterms, meaning, words_share, evidence, score
+                    hit,
+                    i,
+                    start,
+                    end,
+                    text,
+                    p.sentence_vectors[i],
+                    sterms,
+                    meaning,
+                    words_share,
+                    evidence,
+                    score,
                 )
             )
     out.sort(key=lambda c: c.score, reverse=True)
@@ -282,7 +309,10 @@ def compose(
                 and cand.hit.article.id != dup.hit.article.id
                 and float(cand.vector @ dup.vector) >= SAME_FRAME_COSINE
                 and disagree(
-                    dup.text, cand.text, article_text(dup.hit.article.id), article_text(cand.hit.article.id)
+                    dup.text,
+                    cand.text,
+                    article_text(dup.hit.article.id),
+                    article_text(cand.hit.article.id),
                 )
             ):
                 chosen.append(cand)
@@ -301,7 +331,10 @@ def compose(
                 cand.score >= first.score * 0.8
                 and float(cand.vector @ first.vector) >= SAME_FRAME_COSINE
                 and disagree(
-                    first.text, cand.text, article_text(first.hit.article.id), article_text(cand.hit.article.id)
+                    first.text,
+                    cand.text,
+                    article_text(first.hit.article.id),
+                    article_text(cand.hit.article.id),
                 )
             ):
                 chosen = [first, cand]
@@ -310,7 +343,11 @@ def compose(
     citations: list[Citation] = []
     parts: list[str] = []
     for n, cand in enumerate(chosen, start=1):
-        qs, qe = _trim(cand, qterms, settings.max_chars, needs) if not disagreement else (cand.start, cand.end)
+        qs, qe = (
+            _trim(cand, qterms, settings.max_chars, needs)
+            if not disagreement
+            else (cand.start, cand.end)
+        )
         citations.append(_citation(n, cand.hit, qs, qe, cand.score))
         parts.append(f"{citations[-1].quote} [{n}]")
     text = " ".join(parts)
@@ -330,7 +367,9 @@ def _abstain(hits: Sequence[Hit], ranked: list[Candidate], confidence: float) ->
         related.append(cand)
         if len(related) == 2:
             break
-    citations = [_citation(n, c.hit, c.start, c.end, c.score) for n, c in enumerate(related, start=1)]
+    citations = [
+        _citation(n, c.hit, c.start, c.end, c.score) for n, c in enumerate(related, start=1)
+    ]
     if citations:
         refs = " and ".join(f"[{c.n}]" for c in citations)
         text = f"{NOT_ANSWERED} The closest passages are {refs}."

@@ -107,7 +107,11 @@ class BM25Index:
         # ties exactly as a fresh one does
         order = sorted(range(len(ids)), key=lambda i: _id_key(ids[i]))
         ids, texts = [ids[i] for i in order], [texts[i] for i in order]
-        articles, sources, dates = [articles[i] for i in order], [sources[i] for i in order], [dates[i] for i in order]
+        articles, sources, dates = (
+            [articles[i] for i in order],
+            [sources[i] for i in order],
+            [dates[i] for i in order],
+        )
         self.ids = ids
         self.articles = np.array(articles, dtype=object)
         self.sources = np.array(sources, dtype=object)
@@ -172,7 +176,11 @@ class BM25Index:
         indptr = self._bm25.scores["indptr"] if self._bm25 is not None else np.zeros(1)
         for term in query_terms:
             tid = vocab.get(term)
-            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None and tid + 1 < len(indptr) else 0
+            df = (
+                int(indptr[tid + 1] - indptr[tid])
+                if tid is not None and tid + 1 < len(indptr)
+                else 0
+            )
             out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
             if df == 0:
                 absent.add(term)

@@ -24,7 +24,9 @@ _THING = {"it", "its", "they", "them", "their", "theirs"}
 _PLACE = {"there"}
 _ONE = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?(?P<one>one)\b", re.IGNORECASE)
 _OPENERS = re.compile(r"^\s*(and|also|so|then|but)\b[\s,]*", re.IGNORECASE)
-_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.IGNORECASE
+)
 _WH = re.compile(
     r"^\s*(who|whom|whose|what|which|when|where|why|how(?:\s+many|\s+much)?)\b", re.IGNORECASE
 )
@@ -54,7 +56,9 @@ class Conversation:
 class ConversationStore:
     """Conversations by id: at most ``max_conversations`` kept, each expiring ``ttl_s`` after last use."""
 
-    def __init__(self, max_turns: int = 20, ttl_s: float = 3600.0, max_conversations: int = 10_000) -> None:
+    def __init__(
+        self, max_turns: int = 20, ttl_s: float = 3600.0, max_conversations: int = 10_000
+    ) -> None:
         self.max_turns = max_turns
         self.ttl_s = ttl_s
         self.max_conversations = max_conversations
@@ -135,7 +139,9 @@ def is_follow_up(question: str) -> bool:
         return True
     if any(t in _PERSONAL or t in _THING for t in toks):
         return True
-    if "there" in toks and not re.match(r"^\s*(is|are|was|were)\s+there\b", question, re.IGNORECASE):
+    if "there" in toks and not re.match(
+        r"^\s*(is|are|was|were)\s+there\b", question, re.IGNORECASE
+    ):
         return True
     content = [t for t in toks if t not in stopwords()]
     return len(content) <= 1 and not _names(question)

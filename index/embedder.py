@@ -62,7 +62,7 @@ class Embedder:
         model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         model.eval()
         self.tokenizer = model.tokenizer
-        self._bert = model[0].auto_model
+        self._bert: Any = model[0].auto_model
         self._torch = torch
         self._lock = threading.Lock()
         self._onnx: Any = None

@@ -125,7 +125,9 @@ class Engine:
             raise InvalidRequest("the question is empty")
         limit = self.settings.answer.max_question_chars
         if len(question) > limit:
-            raise QuestionTooLong(f"the question is {len(question)} characters; the limit is {limit}")
+            raise QuestionTooLong(
+                f"the question is {len(question)} characters; the limit is {limit}"
+            )
         return " ".join(question.split())
 
     def _article_text(self, article_id: str) -> str:
@@ -162,7 +164,9 @@ class Engine:
             if condensed:
                 query = condensed
             else:
-                warnings.append("the language model could not rewrite the follow-up; a rule-based rewrite was used")
+                warnings.append(
+                    "the language model could not rewrite the follow-up; a rule-based rewrite was used"
+                )
         t0 = time.perf_counter()
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
         retrieved, qvec = self.searcher.search(query, n, filters, mode)
@@ -229,9 +233,16 @@ class Engine:
         mode: str | None = None,
     ) -> Answer:
         """One answer to ``question`` (a follow-up when ``conversation_id`` names a conversation)."""
-        prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
+        prepared, conv = self._prepare(
+            question, conversation_id, top_k, filters, include_retrieved, mode
+        )
         comp = prepared.composition
-        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, prepared.warnings
+        text, answered, citations, warnings = (
+            comp.text,
+            comp.answered,
+            comp.citations,
+            prepared.warnings,
+        )
         if self.generator is not None and comp.answered:
             t0 = time.perf_counter()
             generated = self.generator.answer(prepared.query, prepared.hits)  # type: ignore[attr-defined]
@@ -249,9 +260,16 @@ class Engine:
         mode: str | None = None,
     ) -> Iterator[StreamEvent]:
         """The answer text in pieces, then the citations, then the complete Answer."""
-        prepared, conv = self._prepare(question, conversation_id, top_k, filters, include_retrieved, mode)
+        prepared, conv = self._prepare(
+            question, conversation_id, top_k, filters, include_retrieved, mode
+        )
         comp = prepared.composition
-        text, answered, citations, warnings = comp.text, comp.answered, comp.citations, prepared.warnings
+        text, answered, citations, warnings = (
+            comp.text,
+            comp.answered,
+            comp.citations,
+            prepared.warnings,
+        )
         if self.generator is not None and comp.answered:
             parts: list[str] = []
             stream = self.generator.stream(prepared.query, prepared.hits)  # type: ignore[attr-defined]
@@ -264,7 +282,8 @@ class Engine:
                 yield StreamEvent("delta", piece)
         yield StreamEvent("citations", citations)
         yield StreamEvent(
-            "done", self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved)
+            "done",
+            self._finish(prepared, conv, text, answered, citations, warnings, include_retrieved),
         )
 
     def search(
@@ -301,7 +320,9 @@ class Engine:
         loaded = LoadResult()
         parse_bytes(filename, data, loaded)
         if not loaded.articles:
-            reasons = "; ".join(f"{s.where}: {s.reason}" for s in loaded.skipped) or "no article found"
+            reasons = (
+                "; ".join(f"{s.where}: {s.reason}" for s in loaded.skipped) or "no article found"
+            )
             raise InvalidRequest(f"nothing to index ({reasons})")
         return self.add_articles(loaded.articles, loaded)
 
@@ -366,7 +387,10 @@ class Engine:
         counts: dict[str, object] = {"articles": None, "passages": None}
         if up:
             try:
-                counts = {"articles": len(self.searcher.articles), "passages": self.store.passage_count()}
+                counts = {
+                    "articles": len(self.searcher.articles),
+                    "passages": self.store.passage_count(),
+                }
             except StoreUnavailable:
                 up = False
         bm25 = len(self._searcher.bm25) if self._searcher is not None else None

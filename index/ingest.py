@@ -131,9 +131,9 @@ class Ingestor:
             ):
                 report.unchanged += 1
                 continue
-            (report.updated if info is not None and info.state == COMMITTED else report.added).append(
-                article.id
-            )
+            (
+                report.updated if info is not None and info.state == COMMITTED else report.added
+            ).append(article.id)
             todo.append(article)
         if remove_missing:
             wanted = {a.id for a in articles}
@@ -166,7 +166,9 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _write_or_fail(self, group: list[tuple[Article, list[Passage]]], report: SyncReport) -> None:
+    def _write_or_fail(
+        self, group: list[tuple[Article, list[Passage]]], report: SyncReport
+    ) -> None:
         try:
             self._write(group, report)
         except NewsragError:
@@ -194,7 +196,10 @@ class Ingestor:
             passages,
             embedded.passages,
             embedded.sentences,
-            [[" ".join(terms(p.text[s.start - p.start : s.end - p.start])) for s in p.sentences] for p in passages],
+            [
+                [" ".join(terms(p.text[s.start - p.start : s.end - p.start])) for s in p.sentences]
+                for p in passages
+            ],
             sources={a.id: a.source for a in articles},
             dates={a.id: a.published for a in articles},
         )

@@ -52,7 +52,8 @@ def _prompt(question: str, hits: Sequence[Hit]) -> str:
 def _best_sentence(hit: Hit, statement: str) -> tuple[int, int]:
     """The passage sentence sharing most content words with ``statement`` (ties: the earlier)."""
     wanted = set(terms(statement))
-    best, span = -1.0, hit.passage.sentences[0] if hit.passage.sentences else (hit.passage.start, hit.passage.end)
+    best = -1.0
+    span: tuple[int, int] = (hit.passage.start, hit.passage.end)
     for i, (start, end) in enumerate(hit.passage.sentences):
         have = hit.passage.sentence_terms[i] if i < len(hit.passage.sentence_terms) else frozenset()
         score = len(wanted & have) / (1 + 0.01 * (end - start))
@@ -92,13 +93,18 @@ def validate(raw: str, hits: Sequence[Hit]) -> Generated:
             marks = "".join(f" [{k}]" for k in kept)
             out_sentences.append(f"{body}{marks}{end}")
     if not renumber:
-        return Generated(False, warning="the language model's answer cited no passage; the grounded answer is shown")
+        return Generated(
+            False,
+            warning="the language model's answer cited no passage; the grounded answer is shown",
+        )
     citations = []
     for n, new in sorted(renumber.items(), key=lambda kv: kv[1]):
         hit = hits[n - 1]
-        start, end = _best_sentence(hit, " ".join(statements[n]))
-        citations.append(_citation(new, hit, start, end, hit.dense))
-    warning = f"{dropped} citation marker(s) pointing at no given passage were removed" if dropped else ""
+        quote_start, quote_end = _best_sentence(hit, " ".join(statements[n]))
+        citations.append(_citation(new, hit, quote_start, quote_end, hit.dense))
+    warning = (
+        f"{dropped} citation marker(s) pointing at no given passage were removed" if dropped else ""
+    )
     return Generated(True, " ".join(out_sentences), citations, warning)
 
 
@@ -117,7 +123,10 @@ class Streamed:
                 parts.append(piece)
                 yield piece
         except Exception as exc:  # the server went away mid-stream
-            self.result = Generated(False, warning=f"the language model failed ({_reason(exc)}); the grounded answer is shown")
+            self.result = Generated(
+                False,
+                warning=f"the language model failed ({_reason(exc)}); the grounded answer is shown",
+            )
             return
         self.result = validate("".join(parts), self._hits)
 
@@ -149,13 +158,19 @@ class Generator:
     def _messages(self, question: str, hits: Sequence[Hit]) -> list[Any]:
         from llama_index.core.llms import ChatMessage
 
-        return [ChatMessage(role="system", content=SYSTEM), ChatMessage(role="user", content=_prompt(question, hits))]
+        return [
+            ChatMessage(role="system", content=SYSTEM),
+            ChatMessage(role="user", content=_prompt(question, hits)),
+        ]
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Generated:
         try:
             response = self.llm.chat(self._messages(question, hits))
         except Exception as exc:
-            return Generated(False, warning=f"the language model failed ({_reason(exc)}); the grounded answer is shown")
+            return Generated(
+                False,
+                warning=f"the language model failed ({_reason(exc)}); the grounded answer is shown",
+            )
         return validate(response.message.content or "", hits)
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Streamed:

@@ -41,10 +41,14 @@ class Citation(BaseModel):
     passage: str = Field(description="The cited passage: text[start:end].")
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    quote: str = Field(description="The sentence the statement comes from: text[quote_start:quote_end].")
+    quote: str = Field(
+        description="The sentence the statement comes from: text[quote_start:quote_end]."
+    )
     quote_start: int = Field(ge=0)
     quote_end: int = Field(ge=0)
-    score: float = Field(description="Relevance of the quoted sentence to the question (higher is better).")
+    score: float = Field(
+        description="Relevance of the quoted sentence to the question (higher is better)."
+    )
     passage_id: str = Field(default="", description="Stable id of the passage (article_id#index).")
 
 
@@ -104,7 +108,9 @@ class Answer(BaseModel):
     answered: bool
     citations: list[Citation] = Field(default_factory=list)
     conversation_id: str
-    query: str = Field(description="The standalone query actually searched (after resolving a follow-up).")
+    query: str = Field(
+        description="The standalone query actually searched (after resolving a follow-up)."
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     retrieved: list[RetrievedPassage] | None = Field(

@@ -47,11 +47,10 @@ class Passage:
 @lru_cache(maxsize=1)
 def _punkt():  # type: ignore[no-untyped-def]
     """NLTK's English Punkt model, from llama-index-core's bundled NLTK data (no download)."""
+    import llama_index.core as lic
     import nltk
     from llama_index.core.utils import get_cache_dir  # noqa: F401  (sets NLTK_DATA to the bundle)
     from nltk.tokenize.punkt import PunktTokenizer
-
-    import llama_index.core as lic
 
     bundled = __import__("pathlib").Path(lic.__file__).parent / "_static" / "nltk_cache"
     if str(bundled) not in nltk.data.path:
@@ -80,7 +79,9 @@ def _windows(paragraph: str) -> list[tuple[int, int]]:
     start = 0
     while len(paragraph) - start > PUNKT_WINDOW:
         limit = start + PUNKT_WINDOW
-        ends = [m.end() for m in _SENTENCE_END.finditer(paragraph, start + PUNKT_WINDOW // 2, limit)]
+        ends = [
+            m.end() for m in _SENTENCE_END.finditer(paragraph, start + PUNKT_WINDOW // 2, limit)
+        ]
         cut = ends[-1] if ends else paragraph.rfind(" ", start + 1, limit) + 1 or limit
         spans.append((start, cut))
         start = cut
@@ -103,7 +104,9 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def _split_long(text: str, sentence: Sentence, max_tokens: int, count: Callable[[str], int]) -> list[Sentence]:
+def _split_long(
+    text: str, sentence: Sentence, max_tokens: int, count: Callable[[str], int]
+) -> list[Sentence]:
     """Cuts one over-long sentence into word-aligned pieces that fit the budget."""
     pieces: list[Sentence] = []
     words = [m.span() for m in _WORD.finditer(text, sentence.start, sentence.end)]

@@ -32,9 +32,7 @@ class Hit:
     rank: int  # 1-based
 
 
-def rrf(
-    ranked_lists: list[list[str]], weights: list[float], k: int
-) -> list[tuple[str, float]]:
+def rrf(ranked_lists: list[list[str]], weights: list[float], k: int) -> list[tuple[str, float]]:
     scores: dict[str, float] = {}
     for ranking, weight in zip(ranked_lists, weights, strict=True):
         for rank, pid in enumerate(ranking, start=1):

@@ -106,7 +106,9 @@ class Store:
             self._connect()
         except Exception as exc:  # chromadb raises many kinds when the server is away
             if not settings.chroma_url:
-                raise StoreUnavailable(f"cannot reach the Chroma store at {self._where()}: {exc}") from exc
+                raise StoreUnavailable(
+                    f"cannot reach the Chroma store at {self._where()}: {exc}"
+                ) from exc
             # A Chroma server may start after us, or be restarting: run degraded (every call
             # raises StoreUnavailable) and connect on the first call after it is back.
             self._retry_at = time.monotonic() + _RETRY_S
@@ -142,7 +144,9 @@ class Store:
     def _open(self) -> None:
         prefix = self.settings.collection
         passages = self.client.get_or_create_collection(
-            f"{prefix}-passages", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            f"{prefix}-passages",
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
         )
         # Articles carry no searchable vector; Chroma wants one, so each gets the constant [1.0].
         articles = self.client.get_or_create_collection(
@@ -164,7 +168,9 @@ class Store:
                 self._connect()
             except Exception as exc:
                 self._retry_at = time.monotonic() + _RETRY_S
-                raise StoreUnavailable(f"the Chroma server at {self._where()} is unreachable") from exc
+                raise StoreUnavailable(
+                    f"the Chroma server at {self._where()} is unreachable"
+                ) from exc
             log.warning("connected to the Chroma server at %s", self._where())
 
     @property
@@ -182,7 +188,9 @@ class Store:
             return fn(*args, **kwargs)
         except Exception as exc:
             if self.settings.chroma_url and _looks_unreachable(exc):
-                raise StoreUnavailable(f"the Chroma server at {self._where()} is unreachable") from exc
+                raise StoreUnavailable(
+                    f"the Chroma server at {self._where()} is unreachable"
+                ) from exc
             raise
 
     def heartbeat(self) -> bool:
@@ -272,7 +280,8 @@ class Store:
                 embeddings=[[1.0]] * len(batch),
                 documents=[a.text for a in batch],
                 metadatas=[
-                    self._article_record(a, COMMITTED, passage_counts[a.id], built_by) for a in batch
+                    self._article_record(a, COMMITTED, passage_counts[a.id], built_by)
+                    for a in batch
                 ],
             )
 
@@ -334,7 +343,9 @@ class Store:
             where=where or None,
             include=["distances"],
         )
-        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [
+            (pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
 
     def get_passages(self, ids: Sequence[str], with_vectors: bool = True) -> list[StoredPassage]:
         if not ids:
@@ -394,7 +405,9 @@ def fingerprint(infos: dict[str, ArticleInfo]) -> str:
     digest = hashlib.sha256()
     for article_id in sorted(infos):
         info = infos[article_id]
-        digest.update(f"{article_id}\0{info.content_hash}\0{info.state}\0{info.built_by}\n".encode())
+        digest.update(
+            f"{article_id}\0{info.content_hash}\0{info.state}\0{info.built_by}\n".encode()
+        )
     return digest.hexdigest()[:24]
 
 
@@ -407,5 +420,13 @@ def _looks_unreachable(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return any(
         word in text
-        for word in ("connect", "unreachable", "timed out", "timeout", "refused", "could not", "503")
+        for word in (
+            "connect",
+            "unreachable",
+            "timed out",
+            "timeout",
+            "refused",
+            "could not",
+            "503",
+        )
     )

@@ -11,13 +11,9 @@ _NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
     "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozens": "24",
 }  # fmt: skip
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DATE_LIKE = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
-NUMBER_LIKE = re.compile(
-    r"\b\d[\d,.]*\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE
-)
+NUMBER_LIKE = re.compile(r"\b\d[\d,.]*\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "more than 10", "over 160", "about 20", "10 other countries"
 _QUANTITY = re.compile(
     r"(?P<q>more than|over|above|at least|greater than|nearly|almost|about|around|roughly|"
@@ -112,7 +108,9 @@ def person_names(text: str) -> list[str]:
         parts = m.group().replace("-", " - ").split()
         if any(p in ORG_WORDS or p.islower() for p in parts):
             continue
-        while parts and (parts[0] in TITLE_WORDS or parts[0].lower() in stopwords() | QUESTION_WORDS):
+        while parts and (
+            parts[0] in TITLE_WORDS or parts[0].lower() in stopwords() | QUESTION_WORDS
+        ):
             parts = parts[1:]
         parts = [p for p in parts if p != "-"]
         if 2 <= len(parts) <= 3 and not any(p.isupper() and len(p) > 1 for p in parts):

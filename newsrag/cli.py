@@ -57,7 +57,9 @@ def _settings(ctx: typer.Context) -> Settings:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the seed corpus).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: the seed corpus).")
+    ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the whole index first.")] = False,
 ) -> None:
     """Add, update and remove articles so the index matches PATHS (incremental)."""
@@ -118,8 +120,12 @@ def _print_answer(answer: Any) -> None:
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="The question.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object as JSON.")] = False,
-    conversation: Annotated[str | None, typer.Option("--conversation", help="Conversation id.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the Answer object as JSON.")
+    ] = False,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="Conversation id.")
+    ] = None,
     top_k: Annotated[int | None, typer.Option("--top-k", help="Passages to retrieve.")] = None,
 ) -> None:
     """One answer, with citations."""
@@ -133,7 +139,11 @@ def ask(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps(answer.model_dump(mode="json", exclude_none=False), ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                answer.model_dump(mode="json", exclude_none=False), ensure_ascii=False, indent=2
+            )
+        )
     else:
         _print_answer(answer)
 
@@ -254,7 +264,9 @@ def eval_(
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")
+    ] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
 ) -> None:
     """HTTP API (and the chat UI at /ui) with uvicorn; the model and indexes load once, at startup."""
@@ -269,7 +281,9 @@ def serve(
         err.print("[yellow]warning:[/] serving beyond loopback without NEWSRAG_API_KEY")
     err.print(f"newsrag: http://{host}:{port}  (docs at /docs)", highlight=False)
     # One process: the engine holds the model and the conversations in memory.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5
+    )
 
 
 @app.command()
@@ -277,35 +291,60 @@ def bench(
     ctx: typer.Context,
     corpus: Annotated[
         list[Path] | None,
-        typer.Option("--corpus", help="Bench these files/folders instead of the standard corpora (repeatable)."),
+        typer.Option(
+            "--corpus",
+            help="Bench these files/folders instead of the standard corpora (repeatable).",
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Report folder (bench.json, bench.md, plots, work/).")] = Path(
-        "reports/bench"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="Report folder (bench.json, bench.md, plots, work/).")
+    ] = Path("reports/bench"),
     corpora: Annotated[
-        str, typer.Option("--corpora", help="Standard corpora: seed, gold (rtqa 206), noisy (rtqa 1,659).")
+        str,
+        typer.Option(
+            "--corpora", help="Standard corpora: seed, gold (rtqa 206), noisy (rtqa 1,659)."
+        ),
     ] = "seed,gold,noisy",
     phases: Annotated[
-        str, typer.Option("--phases", help="machine,ingest,quality,latency,http,chroma,scale (or all).")
+        str,
+        typer.Option("--phases", help="machine,ingest,quality,latency,http,chroma,scale (or all)."),
     ] = "all",
     backends: Annotated[
-        str, typer.Option("--backends", help="Embedding backends for newsrag; the first is used for chroma/scale.")
+        str,
+        typer.Option(
+            "--backends", help="Embedding backends for newsrag; the first is used for chroma/scale."
+        ),
     ] = "onnx-int8,torch",
     questions: Annotated[
         Path | None, typer.Option("--questions", help="Question file for quality and latency.")
     ] = None,
-    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Skip llama-index's pipeline.")] = False,
-    requests: Annotated[int, typer.Option("--requests", help="Answers per in-process latency loop.")] = 300,
-    http_requests: Annotated[int, typer.Option("--http-requests", help="Requests per HTTP loop.")] = 200,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Skip llama-index's pipeline.")
+    ] = False,
+    requests: Annotated[
+        int, typer.Option("--requests", help="Answers per in-process latency loop.")
+    ] = 300,
+    http_requests: Annotated[
+        int, typer.Option("--http-requests", help="Requests per HTTP loop.")
+    ] = 200,
     clients: Annotated[int, typer.Option("--clients", help="Concurrent HTTP clients.")] = 8,
-    loop_budget: Annotated[float, typer.Option("--loop-budget", help="Seconds each latency loop may take.")] = 60.0,
-    budget_min: Annotated[float, typer.Option("--budget-min", help="Minutes for the whole run.")] = 120.0,
+    loop_budget: Annotated[
+        float, typer.Option("--loop-budget", help="Seconds each latency loop may take.")
+    ] = 60.0,
+    budget_min: Annotated[
+        float, typer.Option("--budget-min", help="Minutes for the whole run.")
+    ] = 120.0,
     scale_sizes: Annotated[
         str, typer.Option("--scale-sizes", help="Passage counts of the scale run.")
     ] = "10000,25000,50000,100000",
-    scale_source: Annotated[str, typer.Option("--scale-source", help="Corpus the scale run repeats.")] = "noisy",
+    scale_source: Annotated[
+        str, typer.Option("--scale-source", help="Corpus the scale run repeats.")
+    ] = "noisy",
     quick: Annotated[
-        bool, typer.Option("--quick", help="Seed corpus, small counts, scale to 5,000 passages: a smoke run.")
+        bool,
+        typer.Option(
+            "--quick", help="Seed corpus, small counts, scale to 5,000 passages: a smoke run."
+        ),
     ] = False,
 ) -> None:
     """Performance figures side by side with the baseline: writes OUT/bench.json, bench.md and plots."""
@@ -315,10 +354,14 @@ def bench(
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from eval.bench import PHASES, Bench, Options
 
-    wanted = list(PHASES) if phases == "all" else [p.strip() for p in phases.split(",") if p.strip()]
+    wanted = (
+        list(PHASES) if phases == "all" else [p.strip() for p in phases.split(",") if p.strip()]
+    )
     unknown = [p for p in wanted if p not in PHASES]
     if unknown:
-        err.print(f"[red]error:[/] unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}")
+        err.print(
+            f"[red]error:[/] unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}"
+        )
         raise typer.Exit(1)
     opts = Options(
         out=out,
@@ -339,9 +382,13 @@ def bench(
     if quick:
         opts.corpora, opts.requests, opts.http_requests, opts.loop_budget_s = ["seed"], 50, 40, 20.0
         opts.scale_sizes, opts.scale_source = [1_000, 5_000], "seed"
-    bench_run = Bench(_settings(ctx), opts, log=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    bench_run = Bench(
+        _settings(ctx), opts, log=lambda line: err.print(line, highlight=False, soft_wrap=True)
+    )
     command = shlex.join(["newsrag", *sys.argv[1:]])
     bench_run.results["command"] = command
     bench_run.results.setdefault("commands", []).append(command)
     bench_run.run()
-    console.print(f"report: {out / 'bench.json'}, {out / 'bench.md'}", highlight=False, soft_wrap=True)
+    console.print(
+        f"report: {out / 'bench.json'}, {out / 'bench.md'}", highlight=False, soft_wrap=True
+    )

@@ -16,8 +16,12 @@ class StoreSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
 
-    data_dir: Path = Field(default=Path(".newsrag"), description="Index location (NEWSRAG_DATA_DIR).")
-    chroma_url: str | None = Field(default=None, description="Chroma server URL (NEWSRAG_CHROMA_URL).")
+    data_dir: Path = Field(
+        default=Path(".newsrag"), description="Index location (NEWSRAG_DATA_DIR)."
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (NEWSRAG_CHROMA_URL)."
+    )
     collection: str = Field(
         default="newsrag", description="Prefix of the Chroma collection names (NEWSRAG_COLLECTION)."
     )
@@ -30,7 +34,9 @@ class EmbeddingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_EMBED_", extra="ignore")
 
-    model_path: Path | None = Field(default=None, description="Model folder; default: the bundled MiniLM.")
+    model_path: Path | None = Field(
+        default=None, description="Model folder; default: the bundled MiniLM."
+    )
     batch_size: int = 64
     # int8 ONNX, exported and quantized locally from the bundled weights on first use (cached), or
     # the fp32 torch model. int8: ~2x the ingest throughput and a question in ~2 ms instead of ~9,
@@ -102,7 +108,9 @@ class APISettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
 
-    api_key: str | None = Field(default=None, description="Bearer key required on every route but /health.")
+    api_key: str | None = Field(
+        default=None, description="Bearer key required on every route but /health."
+    )
     cors_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 8000

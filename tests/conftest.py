@@ -10,9 +10,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from support import RTQA, ROOT, SHARED, ChromaServer, free_port, make_settings  # noqa: E402,F401
+from support import ROOT, RTQA, SHARED, ChromaServer, free_port, make_settings  # noqa: F401
 
-from newsrag.settings import SEED_CORPUS, Settings  # noqa: E402
+from newsrag.settings import SEED_CORPUS, Settings
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,16 @@ class ChromaServer:
         exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    exe,
+                    "run",
+                    "--path",
+                    str(self.path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -68,4 +77,3 @@ class ChromaServer:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
         self.proc = None
-

@@ -36,16 +36,24 @@ def test_a_disputed_fact_shows_both_versions_each_cited(seed_engine: Engine) -> 
 
 
 def test_the_same_fact_from_both_articles_is_cited_once(seed_engine: Engine) -> None:
-    answer = seed_engine.ask("How many intergovernmental science and technology agreements has China signed?")
+    answer = seed_engine.ask(
+        "How many intergovernmental science and technology agreements has China signed?"
+    )
     assert "119" in answer.answer
     assert answer.answer.count("119") == 1
 
 
 @pytest.mark.parametrize(
     "question",
-    ["Who won the 2024 Nobel Prize in Physics?", "What is the population of Tengchong?", "What is the capital of France?"],
+    [
+        "Who won the 2024 Nobel Prize in Physics?",
+        "What is the population of Tengchong?",
+        "What is the capital of France?",
+    ],
 )
-def test_questions_the_articles_do_not_answer_are_declined(seed_engine: Engine, question: str) -> None:
+def test_questions_the_articles_do_not_answer_are_declined(
+    seed_engine: Engine, question: str
+) -> None:
     answer = seed_engine.ask(question)
     assert not answer.answered
     assert answer.answer.startswith("The indexed articles do not answer this question.")
@@ -54,7 +62,9 @@ def test_questions_the_articles_do_not_answer_are_declined(seed_engine: Engine, 
 
 def test_a_follow_up_question_uses_the_previous_turn(seed_engine: Engine) -> None:
     first = seed_engine.ask("What is the SKA?")
-    follow = seed_engine.ask("When did its construction start?", conversation_id=first.conversation_id)
+    follow = seed_engine.ask(
+        "When did its construction start?", conversation_id=first.conversation_id
+    )
     assert follow.conversation_id == first.conversation_id
     assert "SKA" in follow.query
     assert "July 2021" in follow.answer
@@ -73,13 +83,26 @@ def test_retrieved_list_and_filters(seed_engine: Engine) -> None:
     from index.bm25 import Filters
 
     answer = seed_engine.ask("Who is Kang Musha?", include_retrieved=True)
-    assert answer.retrieved and [r.rank for r in answer.retrieved] == list(range(1, len(answer.retrieved) + 1))
-    only = seed_engine.search("FAST telescope", top_k=5, filters=Filters(article_ids=["000_08bfda3cfe92e91c"]))
+    assert answer.retrieved and [r.rank for r in answer.retrieved] == list(
+        range(1, len(answer.retrieved) + 1)
+    )
+    only = seed_engine.search(
+        "FAST telescope", top_k=5, filters=Filters(article_ids=["000_08bfda3cfe92e91c"])
+    )
     assert only and {r.article_id for r in only} == {"000_08bfda3cfe92e91c"}
 
 
 def test_disagreement_needs_a_different_name_or_number() -> None:
-    assert disagree("Supported by ten nations, the SKA ...", "with more than 10 other countries, the SKA", "", "")
-    assert not disagree("more than 160 countries and regions", "over 160 countries and regions", "", "")
-    assert disagree("former chief scientist Li Di said", "Li Ke, the former chief scientist", "Li Di", "Li Ke")
+    assert disagree(
+        "Supported by ten nations, the SKA ...",
+        "with more than 10 other countries, the SKA",
+        "",
+        "",
+    )
+    assert not disagree(
+        "more than 160 countries and regions", "over 160 countries and regions", "", ""
+    )
+    assert disagree(
+        "former chief scientist Li Di said", "Li Ke, the former chief scientist", "Li Di", "Li Ke"
+    )
     assert not disagree("Li Ke led a team", "Li Ke, the former chief scientist", "Li Ke", "Li Ke")

@@ -13,11 +13,18 @@ def turn(question: str, answer: str = "", query: str | None = None) -> Turn:
 
 def test_a_pronoun_is_replaced_by_the_previous_subject() -> None:
     history = [turn("What is the SKA?", "The SKA is a radio telescope [1].")]
-    assert rewrite("When did its construction start?", history) == "When did SKA's construction start?"
+    assert (
+        rewrite("When did its construction start?", history) == "When did SKA's construction start?"
+    )
 
 
 def test_he_refers_to_the_person_named_in_the_previous_answer() -> None:
-    history = [turn("Who chairs the Tengchong Scientists Forum?", "Academician Gu Binglin, Chairman of the forum [1].")]
+    history = [
+        turn(
+            "Who chairs the Tengchong Scientists Forum?",
+            "Academician Gu Binglin, Chairman of the forum [1].",
+        )
+    ]
     assert "Gu Binglin" in rewrite("What did he say in his opening remarks?", history)
 
 
@@ -58,12 +65,25 @@ def test_the_store_is_bounded_and_conversations_expire() -> None:
 
 
 def test_he_prefers_the_person_in_the_last_query_over_organisations_in_the_answer() -> None:
-    history = [turn("Who is Fei Fan?", "Italian scientist Fei Fan, based at the Chinese Academy of Sciences' Research Center [1].")]
-    assert rewrite("Which research center is he based at?", history) == "Which research center is Fei Fan based at?"
+    history = [
+        turn(
+            "Who is Fei Fan?",
+            "Italian scientist Fei Fan, based at the Chinese Academy of Sciences' Research Center [1].",
+        )
+    ]
+    assert (
+        rewrite("Which research center is he based at?", history)
+        == "Which research center is Fei Fan based at?"
+    )
 
 
 def test_the_second_one_names_the_previous_subject() -> None:
-    history = [turn("What did China propose at the first Belt and Road Science and Technology Exchange Conference?", "x [1].")]
+    history = [
+        turn(
+            "What did China propose at the first Belt and Road Science and Technology Exchange Conference?",
+            "x [1].",
+        )
+    ]
     assert rewrite("And where is the second one taking place?", history) == (
         "where is the second Belt and Road Science and Technology Exchange Conference taking place?"
     )

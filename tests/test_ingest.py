@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -13,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import RTQA, ChromaServer, make_settings
 
 from corpus.loader import Article, load_articles
 from index.embedder import Embedder
@@ -20,15 +20,15 @@ from index.passages import split_article
 from index.runtime import open_ingestor, open_store
 from newsrag.settings import SEED_CORPUS, Settings
 
-from support import RTQA, ChromaServer, make_settings
-
 
 @pytest.fixture(params=["embedded", "server"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Fresh settings per test: an embedded store, or a fresh collection on the shared Chroma server."""
     if request.param == "server":
         server: ChromaServer = request.getfixturevalue("chroma_server")
-        return make_settings(tmp_path, chroma_url=server.url, collection=f"t{random.getrandbits(40):x}")
+        return make_settings(
+            tmp_path, chroma_url=server.url, collection=f"t{random.getrandbits(40):x}"
+        )
     return make_settings(tmp_path)
 
 
@@ -70,7 +70,10 @@ def test_changed_articles_are_replaced_and_missing_ones_removed(settings: Settin
     assert report.updated == [a.id] and report.removed == [b.id] and report.unchanged == 0
     expected = len(ingestor.split(shorter))
     assert invariants(settings) == {a.id: expected}
-    assert report.summary() == f"articles: 1 (added 0, updated 1, removed 1, unchanged 0, skipped 0) chunks: {expected}"
+    assert (
+        report.summary()
+        == f"articles: 1 (added 0, updated 1, removed 1, unchanged 0, skipped 0) chunks: {expected}"
+    )
 
 
 def test_stored_passages_and_sentences_point_at_the_article_text(settings: Settings) -> None:
@@ -102,7 +105,9 @@ def expected_counts(path: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_a_kill_during_ingest_then_a_rerun_leaves_no_duplicate_or_orphan(settings: Settings, tmp_path: Path) -> None:
+def test_a_kill_during_ingest_then_a_rerun_leaves_no_duplicate_or_orphan(
+    settings: Settings, tmp_path: Path
+) -> None:
     corpus = rtqa_subset(tmp_path, 40)
     env = {
         **os.environ,
@@ -125,7 +130,9 @@ def test_a_kill_during_ingest_then_a_rerun_leaves_no_duplicate_or_orphan(setting
     assert proc.poll() is None, "ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    rerun = subprocess.run(newsrag, env=env, capture_output=True, text=True, timeout=600, check=True)
+    rerun = subprocess.run(
+        newsrag, env=env, capture_output=True, text=True, timeout=600, check=True
+    )
     assert "articles: 40 (" in rerun.stdout
     assert invariants(settings) == expected_counts(corpus)
 
@@ -133,11 +140,17 @@ def test_a_kill_during_ingest_then_a_rerun_leaves_no_duplicate_or_orphan(setting
 def test_the_summary_line_and_stats_come_from_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "NEWSRAG_DATA_DIR": str(tmp_path / "data")}
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "newsrag", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "newsrag", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     first = run("ingest")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip().startswith("articles: 2 (added 2, updated 0, removed 0, unchanged 0, skipped 0) chunks: ")
+    assert first.stdout.strip().startswith(
+        "articles: 2 (added 2, updated 0, removed 0, unchanged 0, skipped 0) chunks: "
+    )
     second = run("ingest")
     assert "(added 0, updated 0, removed 0, unchanged 2, skipped 0)" in second.stdout
     stats = run("stats")
@@ -154,7 +167,11 @@ def test_unreadable_inputs_are_named_and_counted_in_the_summary(tmp_path: Path) 
     (folder / "bad.jsonl").write_text('{"id": "x"}\nnot json\n')
     env = {**os.environ, "NEWSRAG_DATA_DIR": str(tmp_path / "data")}
     out = subprocess.run(
-        [sys.executable, "-m", "newsrag", "ingest", str(folder)], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "newsrag", "ingest", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0
     assert "skipped 2)" in out.stdout
@@ -167,7 +184,9 @@ def test_changing_the_passage_size_re_embeds_every_article(tmp_path: Path) -> No
     articles = load_articles([SEED_CORPUS]).articles
     ingestor, _ = open_ingestor(settings)
     first = ingestor.sync(articles)
-    smaller = settings.model_copy(update={"passages": settings.passages.model_copy(update={"max_tokens": 64})})
+    smaller = settings.model_copy(
+        update={"passages": settings.passages.model_copy(update={"max_tokens": 64})}
+    )
     again, _ = open_ingestor(smaller)
     report = again.sync(articles)
     assert sorted(report.updated) == sorted(a.id for a in articles) and report.unchanged == 0

@@ -71,7 +71,9 @@ def fake_openai_app() -> FastAPI:
 @pytest.fixture(scope="module")
 def llm_url() -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake_openai_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(fake_openai_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -84,7 +86,9 @@ def llm_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def llm_engine(seed_settings: Settings, llm_url: str) -> Engine:
-    settings = seed_settings.model_copy(update={"llm": LLMSettings(url=llm_url, model="fake", timeout_s=1.0)})
+    settings = seed_settings.model_copy(
+        update={"llm": LLMSettings(url=llm_url, model="fake", timeout_s=1.0)}
+    )
     return Engine.from_settings(settings)
 
 
@@ -110,7 +114,9 @@ def test_markers_are_validated_renumbered_and_quotes_located(llm_engine: Engine)
     check(llm_engine, answer)
 
 
-def test_a_server_error_falls_back_to_the_grounded_answer_with_a_warning(llm_engine: Engine) -> None:
+def test_a_server_error_falls_back_to_the_grounded_answer_with_a_warning(
+    llm_engine: Engine,
+) -> None:
     BEHAVIOUR["mode"] = "error"
     answer = llm_engine.ask("Where will the second Belt and Road conference be held?")
     assert "Chengdu" in answer.answer
@@ -144,7 +150,9 @@ def test_streaming_through_the_model_ends_with_a_validated_answer(llm_engine: En
 
 def test_follow_ups_are_condensed_by_the_model(llm_engine: Engine) -> None:
     first = llm_engine.ask("What is the SKA?")
-    follow = llm_engine.ask("When did its construction start?", conversation_id=first.conversation_id)
+    follow = llm_engine.ask(
+        "When did its construction start?", conversation_id=first.conversation_id
+    )
     assert follow.query == "When did construction of the Square Kilometre Array start?"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus.loader import load_articles, parse_bytes, LoadResult
+from corpus.loader import LoadResult, load_articles, parse_bytes
 from newsrag.settings import SEED_CORPUS
 
 
@@ -14,14 +14,25 @@ def test_seed_corpus_loads_both_articles_with_titles_from_the_first_line() -> No
     ids = sorted(a.id for a in result.articles)
     assert ids == ["000_08bfda3cfe92e91c", "002_c34788a0f5bea4b4"]
     first = next(a for a in result.articles if a.id.startswith("000"))
-    assert first.title == "China's Expanding Global Sci-Tech Partnerships: A Path to Shared Progress"
+    assert (
+        first.title == "China's Expanding Global Sci-Tech Partnerships: A Path to Shared Progress"
+    )
     assert result.skipped == []
 
 
 def test_jsonl_lines_become_articles_with_metadata(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(
-        json.dumps({"id": "x1", "title": "T", "text": "Body one.", "url": "http://e/1", "source": "e", "published": "2022-06-16"})
+        json.dumps(
+            {
+                "id": "x1",
+                "title": "T",
+                "text": "Body one.",
+                "url": "http://e/1",
+                "source": "e",
+                "published": "2022-06-16",
+            }
+        )
         + "\n\n"
         + json.dumps({"id": "x2", "text": "First line title\nBody."})
         + "\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +29,7 @@ def check_offsets(article: Article, max_tokens: int) -> None:
         assert p.sentences[0].start == p.start and p.sentences[-1].end == p.end
     # every non-space character of the article lands in exactly one passage (no overlap set)
     covered = sorted((p.start, p.end) for p in passages)
-    for (a_start, a_end), (b_start, _) in zip(covered, covered[1:], strict=False):
+    for (_a_start, a_end), (b_start, _) in itertools.pairwise(covered):
         assert a_end <= b_start
         assert article.text[a_end:b_start].strip() == ""
 
@@ -63,9 +65,15 @@ def test_seed_passages_respect_the_budget_and_keep_sentences_whole() -> None:
 
 
 def test_headlines_without_full_stops_are_their_own_sentences() -> None:
-    text = "Building Global Platforms for Research\nOne of the foremost examples is here. Another one."
+    text = (
+        "Building Global Platforms for Research\nOne of the foremost examples is here. Another one."
+    )
     spans = [text[s.start : s.end] for s in split_sentences(text)]
-    assert spans == ["Building Global Platforms for Research", "One of the foremost examples is here.", "Another one."]
+    assert spans == [
+        "Building Global Platforms for Research",
+        "One of the foremost examples is here.",
+        "Another one.",
+    ]
 
 
 def test_a_sentence_longer_than_the_budget_is_cut_at_words() -> None:
@@ -79,7 +87,9 @@ def test_a_megabyte_paragraph_is_split_in_windows_with_exact_offsets() -> None:
     text = "Headline\n" + "Short sentence number one. " * 40_000
     sentences = split_sentences(text)
     assert len(sentences) == 40_001
-    assert all(text[s.start : s.end] in ("Headline", "Short sentence number one.") for s in sentences)
+    assert all(
+        text[s.start : s.end] in ("Headline", "Short sentence number one.") for s in sentences
+    )
 
 
 @settings(max_examples=50, deadline=None)

@@ -15,7 +15,13 @@ SEED_QUESTIONS = ROOT / "eval" / "questions" / "seed.jsonl"
 CORPUS = ROOT / "corpus"
 
 CATEGORIES = {"factoid", "paraphrase", "conversation", "unanswerable", "disputed"}
-MINIMUM_PER_CATEGORY = {"factoid": 18, "paraphrase": 10, "conversation": 7, "unanswerable": 8, "disputed": 3}
+MINIMUM_PER_CATEGORY = {
+    "factoid": 18,
+    "paraphrase": 10,
+    "conversation": 7,
+    "unanswerable": 8,
+    "disputed": 3,
+}
 MINIMUM_ITEMS = 50
 MUST_ASK = {"Who won the 2024 Nobel Prize in Physics?", "What is the population of Tengchong?"}
 
@@ -69,7 +75,9 @@ def test_the_seed_file_holds_at_least_fifty_items(items: list[dict[str, Any]]) -
     assert len(items) >= MINIMUM_ITEMS
 
 
-def test_every_item_has_the_contract_fields_and_a_known_category(items: list[dict[str, Any]]) -> None:
+def test_every_item_has_the_contract_fields_and_a_known_category(
+    items: list[dict[str, Any]],
+) -> None:
     for item in items:
         label = item.get("id", "<no id>")
         assert isinstance(item.get("id"), str) and item["id"], label
@@ -100,7 +108,9 @@ def test_each_category_meets_its_minimum_count(items: list[dict[str, Any]]) -> N
         assert counts[category] >= minimum, f"{category}: {counts[category]} < {minimum}"
 
 
-def test_conversations_and_only_conversations_have_two_or_three_turns(items: list[dict[str, Any]]) -> None:
+def test_conversations_and_only_conversations_have_two_or_three_turns(
+    items: list[dict[str, Any]],
+) -> None:
     for item in items:
         if item["category"] == "conversation":
             assert 2 <= len(item.get("turns", [])) <= 3, item["id"]
@@ -114,12 +124,18 @@ def test_at_least_one_conversation_switches_to_a_new_topic(items: list[dict[str,
     for item in switches:
         first, later = item["turns"][0], item["turns"][1]
         assert later["answers"] and later["evidence"], item["id"]
-        assert not set(map(normalize, first["evidence"])) & set(map(normalize, later["evidence"])), item["id"]
+        assert not set(map(normalize, first["evidence"])) & set(
+            map(normalize, later["evidence"])
+        ), item["id"]
 
 
-def test_answerable_units_have_answers_evidence_and_gold_articles(items: list[dict[str, Any]]) -> None:
+def test_answerable_units_have_answers_evidence_and_gold_articles(
+    items: list[dict[str, Any]],
+) -> None:
     for label, unit in answerable_units(items):
-        assert unit["answers"] and all(isinstance(a, str) and a.strip() for a in unit["answers"]), label
+        assert unit["answers"] and all(isinstance(a, str) and a.strip() for a in unit["answers"]), (
+            label
+        )
         assert unit["evidence"] and all(isinstance(e, str) for e in unit["evidence"]), label
         assert unit["gold_articles"], label
 
@@ -132,7 +148,9 @@ def test_gold_articles_name_articles_of_the_seed_corpus(
         assert not unknown, f"{label}: {unknown}"
 
 
-def test_evidence_strings_are_between_ten_and_eighty_characters(items: list[dict[str, Any]]) -> None:
+def test_evidence_strings_are_between_ten_and_eighty_characters(
+    items: list[dict[str, Any]],
+) -> None:
     for label, unit in answerable_units(items):
         for evidence in unit["evidence"]:
             assert 10 <= len(evidence) <= 80, f"{label}: {evidence!r}"
@@ -152,7 +170,9 @@ def test_every_gold_article_holds_at_least_one_evidence_string(
 ) -> None:
     for label, unit in answerable_units(items):
         for gold in unit["gold_articles"]:
-            assert any(normalize(e) in corpus.get(gold, "") for e in unit["evidence"]), f"{label}: {gold}"
+            assert any(normalize(e) in corpus.get(gold, "") for e in unit["evidence"]), (
+                f"{label}: {gold}"
+            )
 
 
 def test_every_answer_occurs_in_one_of_its_evidence_strings(items: list[dict[str, Any]]) -> None:
@@ -166,23 +186,33 @@ def test_unanswerable_items_carry_no_answers_or_evidence(items: list[dict[str, A
     unanswerable = [i for i in items if i["category"] == "unanswerable"]
     for item in unanswerable:
         assert item["answerable"] is False, item["id"]
-        assert not item.get("answers") and not item.get("evidence") and not item.get("gold_articles"), item["id"]
+        assert (
+            not item.get("answers") and not item.get("evidence") and not item.get("gold_articles")
+        ), item["id"]
     assert all(i["category"] == "unanswerable" for i in items if i.get("answerable") is False)
-    assert MUST_ASK <= {i["question"] for i in unanswerable}
+    assert {i["question"] for i in unanswerable} >= MUST_ASK
 
 
-def test_disputed_items_ask_for_every_version_with_evidence_for_each(items: list[dict[str, Any]]) -> None:
+def test_disputed_items_ask_for_every_version_with_evidence_for_each(
+    items: list[dict[str, Any]],
+) -> None:
     for item in (i for i in items if i["category"] == "disputed"):
         assert item.get("all_answers") is True, item["id"]
         assert len(item["answers"]) >= 2 and len(item["evidence"]) >= 2, item["id"]
         evidence = [normalize(e) for e in item["evidence"]]
-        holders = [{n for n, e in enumerate(evidence) if normalize(a) in e} for a in item["answers"]]
+        holders = [
+            {n for n, e in enumerate(evidence) if normalize(a) in e} for a in item["answers"]
+        ]
         # each version is backed by a different evidence string
         assert len(set().union(*holders)) >= 2, item["id"]
 
 
-def test_the_known_disagreements_between_the_seed_articles_are_covered(items: list[dict[str, Any]]) -> None:
-    disputed_answers = {normalize(a) for i in items if i["category"] == "disputed" for a in i["answers"]}
+def test_the_known_disagreements_between_the_seed_articles_are_covered(
+    items: list[dict[str, Any]],
+) -> None:
+    disputed_answers = {
+        normalize(a) for i in items if i["category"] == "disputed" for a in i["answers"]
+    }
     assert {"li di", "li ke"} <= disputed_answers
     assert {"ten nations", "more than 10 other countries"} <= disputed_answers
 

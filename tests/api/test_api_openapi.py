@@ -8,6 +8,7 @@ from api_live import api_settings
 
 from api.app import create_app
 
+
 def _spec() -> dict:  # type: ignore[type-arg]
     return create_app(api_settings(Path("unused")), mount_ui=False).openapi()
 
