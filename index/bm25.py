@@ -213,8 +213,9 @@ class BM25Index:
         if mask is not None and not mask.any():
             return []
         k = min(k, len(self.ids))
+        # n_threads=0 searches in this thread; 1 would start a thread pool on every query (~2 ms)
         docs, scores = self._bm25.retrieve(
-            tokens, k=k, weight_mask=mask, show_progress=False, n_threads=1
+            tokens, k=k, weight_mask=mask, show_progress=False, n_threads=0
         )
         return [
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0

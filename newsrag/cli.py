@@ -268,6 +268,12 @@ def serve(
         str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")
     ] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+    ui: Annotated[
+        bool,
+        typer.Option(
+            "--ui/--no-ui", help="Serve the chat UI at /ui (--no-ui: API only, starts faster)."
+        ),
+    ] = True,
 ) -> None:
     """HTTP API (and the chat UI at /ui) with uvicorn; the model and indexes load once, at startup."""
     import uvicorn
@@ -279,10 +285,15 @@ def serve(
     port = port or settings.api.port
     if settings.api.api_key is None and host not in ("127.0.0.1", "localhost", "::1"):
         err.print("[yellow]warning:[/] serving beyond loopback without NEWSRAG_API_KEY")
-    err.print(f"newsrag: http://{host}:{port}  (docs at /docs)", highlight=False)
+    where = "docs at /docs" + (", chat at /ui" if ui else "")
+    err.print(f"newsrag: http://{host}:{port}  ({where})", highlight=False)
     # One process: the engine holds the model and the conversations in memory.
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5
+        create_app(settings, mount_ui=ui),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=5,
     )
 
 
