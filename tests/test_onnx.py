@@ -50,7 +50,7 @@ def fp32() -> Embedder:
 @pytest.fixture(scope="module")
 def int8(onnx_cache: Path, fp32: Embedder):  # type: ignore[no-untyped-def]
     """Builds the cache once (export + quantize) from the torch embedder's loaded model."""
-    return load_int8_session(fp32.model_path, fp32._bert, fp32.tokenizer)
+    return load_int8_session(fp32.model_path, fp32._bert, fp32._hf_tokenizer)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_shapes_and_padding(fp32: Embedder, int8) -> None:  # type: ignore[no-un
         "The central bank raised interest rates for the third time this year.",
         "Hi there",
     ]
-    batch = fp32.tokenizer(texts, padding=True, return_tensors="np")
+    batch = fp32._hf_tokenizer(texts, padding=True, return_tensors="np")
     batch = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
     out = int8(batch)
     want = fp32._forward(batch)
@@ -97,7 +97,7 @@ def test_shapes_and_padding(fp32: Embedder, int8) -> None:  # type: ignore[no-un
     # fp32). Ignoring the mask moves a short row next to 13 pads much further than that.
     padded = pooled(out, batch["attention_mask"])
     for i, text in enumerate(texts):
-        alone = fp32.tokenizer([text], return_tensors="np")
+        alone = fp32._hf_tokenizer([text], return_tensors="np")
         alone = {k: alone[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
         single = pooled(int8(alone), alone["attention_mask"])[0]
         assert float(padded[i] @ single) > 0.95
@@ -120,7 +120,7 @@ def test_second_load_reuses_cache(onnx_cache: Path, fp32: Embedder, int8) -> Non
     assert {p: p.stat().st_mtime_ns for p in files} == files
     # ~0.2 s measured; generous for a loaded 2-core machine.
     assert elapsed < 3.0, elapsed
-    batch = fp32.tokenizer(["Same answer from a reloaded session."], return_tensors="np")
+    batch = fp32._hf_tokenizer(["Same answer from a reloaded session."], return_tensors="np")
     batch = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
     np.testing.assert_allclose(again(batch), int8(batch), atol=1e-5)
 
