@@ -55,6 +55,7 @@ class Options:
     scale_sizes: list[int] = field(default_factory=lambda: [10_000, 25_000, 50_000, 100_000])
     scale_source: str = "noisy"
     rtqa: Path = RTQA
+    serve_args: list[str] = field(default_factory=list)  # extra `newsrag serve` options: --no-ui
 
 
 class Bench:

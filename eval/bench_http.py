@@ -24,12 +24,15 @@ HOST = "127.0.0.1"
 class Serve:
     """`python -m newsrag serve` on a free loopback port with its own environment."""
 
-    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, log: Path, env: dict[str, str] | None = None, args: Sequence[str] = ()
+    ) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.log = log
         self.env = {**os.environ, "NEWSRAG_DATA_DIR": str(data_dir), **(env or {})}
         self.env.pop("NEWSRAG_API_KEY", None)
+        self.args = list(args)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start_and_ask(self, question: str, timeout_s: float = 300.0) -> dict[str, Any]:
@@ -48,6 +51,7 @@ class Serve:
                     HOST,
                     "--port",
                     str(self.port),
+                    *self.args,
                 ],
                 env=self.env,
                 stdout=log,

@@ -94,6 +94,7 @@ def http_figures(
         data_dir,
         b.work("logs", f"serve-{label}-{backend}.log"),
         {"NEWSRAG_EMBED_BACKEND": backend, **(env or {})},
+        b.opts.serve_args,
     )
     try:
         fig: dict[str, Any] = server.start_and_ask(qtexts[0])

@@ -357,6 +357,9 @@ def bench(
             "--quick", help="Seed corpus, small counts, scale to 5,000 passages: a smoke run."
         ),
     ] = False,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Start the measured servers with --no-ui.")
+    ] = False,
 ) -> None:
     """Performance figures side by side with the baseline: writes OUT/bench.json, bench.md and plots."""
     import shlex
@@ -389,6 +392,7 @@ def bench(
         budget_s=budget_min * 60,
         scale_sizes=[int(x) for x in scale_sizes.split(",") if x.strip()],
         scale_source=scale_source,
+        serve_args=["--no-ui"] if no_ui else [],
     )
     if quick:
         opts.corpora, opts.requests, opts.http_requests, opts.loop_budget_s = ["seed"], 50, 40, 20.0
