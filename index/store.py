@@ -127,6 +127,7 @@ class Store:
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
+            _bound_requests(self.client, self.settings.chroma_timeout_s)
         else:
             path = self.settings.data_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
@@ -398,6 +399,17 @@ class Store:
             except Exception:  # already absent
                 pass
         self._open()
+
+
+def _bound_requests(client: Any, seconds: float) -> None:
+    """Gives the Chroma HTTP client's requests a time limit: chromadb builds its httpx session with
+    none, so a server that hangs (rather than stops) would hold every request forever. A request
+    that runs out of time is reported like an unreachable server (503)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
 
 
 def fingerprint(infos: dict[str, ArticleInfo]) -> str:

@@ -25,8 +25,10 @@ class StoreSettings(BaseSettings):
     collection: str = Field(
         default="newsrag", description="Prefix of the Chroma collection names (NEWSRAG_COLLECTION)."
     )
-    # 2.0 s: a loopback Chroma answers a heartbeat in milliseconds; longer means it is down.
-    chroma_timeout_s: float = 2.0
+    # Longest a request to a Chroma server may take before it counts as unreachable (503). 30 s:
+    # far above a loopback query (~5 ms) or a 1,000-passage upsert (~1 s), yet a hung server frees
+    # the request instead of holding it forever.
+    chroma_timeout_s: float = Field(default=30.0, gt=0)
 
 
 class EmbeddingSettings(BaseSettings):

@@ -336,3 +336,33 @@ def test_a_request_cut_off_mid_upload_leaves_the_server_and_the_index_as_they_we
     with api_process.client() as c:
         assert c.get("/health").status_code == 200
         assert c.get("/v1/documents").json() == before
+
+
+def test_a_hung_chroma_server_gets_a_503_not_a_request_held_forever(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A server that accepts connections but never answers (a stopped process, SIGSTOP) is
+    reported as unreachable once the request time limit passes."""
+    import signal as _signal
+
+    from support import ChromaServer, make_settings
+
+    from index.embedder import DIM
+    from index.store import Store
+    from newsrag.errors import StoreUnavailable
+
+    server = ChromaServer(tmp_path / "db")
+    server.start()
+    try:
+        settings = make_settings(tmp_path / "data", chroma_url=server.url)
+        settings.store.chroma_timeout_s = 1.0
+        store = Store(settings.store, DIM)
+        assert store.passage_count() == 0
+        assert server.proc is not None
+        server.proc.send_signal(_signal.SIGSTOP)
+        try:
+            with pytest.raises(StoreUnavailable):
+                store.passage_count()
+        finally:
+            server.proc.send_signal(_signal.SIGCONT)
+        assert store.passage_count() == 0  # and it recovers once the server answers again
+    finally:
+        server.stop()
