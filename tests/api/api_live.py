@@ -3,62 +3,16 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
+from support import LiveServer, free_port  # noqa: F401  (re-exported for the API tests)
 
 from newsrag.settings import SEED_CORPUS, APISettings, Settings, StoreSettings
 
 API_KEY = "test-key-0123456789abcdef"
-
-
-def free_port() -> int:  # as tests/conftest.py's (conftest modules are not importable by name)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    """A uvicorn server running ``app`` in a thread (its lifespan runs exactly as under `newsrag serve`)."""
-
-    app: FastAPI
-    url: str = ""
-    server: uvicorn.Server | None = None
-    thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{port}", daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 120  # the lifespan may load the model
-        while not self.server.started:
-            if not self.thread.is_alive():
-                raise RuntimeError("uvicorn exited during startup (see the log above)")
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start within 120 s")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.server is not None and self.thread is not None:
-            self.server.should_exit = True
-            self.thread.join(timeout=30)
-
-    def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
 def api_settings(data_dir: Path, **api: object) -> Settings:
