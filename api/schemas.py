@@ -14,7 +14,9 @@ from index.models import RETRIEVED_EXAMPLE, Answer, Citation, RetrievedPassage
 # Ids the API accepts for conversations: what the engine issues (c-<hex>) and what clients make up.
 CONVERSATION_ID = r"^[A-Za-z0-9._:\-]{1,128}$"
 # A question must hold something besides white space (the engine refuses blank ones with 422).
-NOT_BLANK = r"\S"
+# Something other than white space. U+001C-U+001F are spelled out: Python's str.strip() (the
+# server's own check) removes them, but the \s of other regex engines (JSON Schema tools) does not.
+NOT_BLANK = r"[^\s\u001c-\u001f]"
 QUESTION_DOC = (
     "The question. At most `NEWSRAG_ANSWER_MAX_QUESTION_CHARS` characters (2000 by default); "
     "a longer one is refused with 413."
