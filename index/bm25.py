@@ -130,6 +130,7 @@ class BM25Index:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25s"))
         np.save(tmp / "dates.npy", self.dates)
+        (tmp / "fingerprint").write_text(self.fingerprint)
         (tmp / "meta.json").write_text(
             json.dumps(
                 {
@@ -147,6 +148,14 @@ class BM25Index:
             folder.rename(old)
         tmp.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    def saved_fingerprint(folder: Path) -> str | None:
+        """The fingerprint of the index saved in ``folder``, read without loading the index."""
+        try:
+            return (folder / "fingerprint").read_text().strip()
+        except OSError:
+            return None
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index | None:

@@ -7,6 +7,7 @@ and replaced. See index/store.py for why a crash at any point leaves nothing dup
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from corpus.loader import Article, Skipped
 from index.bm25 import BM25Index
 from index.embedder import MODEL_NAME, Embedder
 from index.passages import Passage, split_article
-from index.store import COMMITTED, Store, fingerprint
+from index.store import COMMITTED, ArticleInfo, Store, fingerprint
 from index.text import terms
 from newsrag.errors import IngestFailed, NewsragError
 from newsrag.settings import Settings
@@ -53,14 +54,22 @@ def bm25_folder(settings: Settings):  # type: ignore[no-untyped-def]
     return settings.store.data_dir / "bm25" / settings.store.collection
 
 
-def refresh_bm25(store: Store, settings: Settings, current: BM25Index | None = None) -> BM25Index:
+def refresh_bm25(
+    store: Store,
+    settings: Settings,
+    current: BM25Index | None = None,
+    infos: dict[str, ArticleInfo] | None = None,
+) -> BM25Index:
     """The BM25 index matching the store: the given or saved one if current, else rebuilt and saved."""
-    wanted = fingerprint(store.article_infos())
+    wanted = fingerprint(infos if infos is not None else store.article_infos())
     if current is not None and current.fingerprint == wanted:
         return current
     folder = bm25_folder(settings)
     saved = BM25Index.load(folder)
     if saved is not None and saved.fingerprint == wanted:
+        if BM25Index.saved_fingerprint(folder) is None:  # saved before the file existed
+            with contextlib.suppress(OSError):
+                (folder / "fingerprint").write_text(wanted)
         return saved
     index = BM25Index()
     index.build(store.iter_passage_texts(), wanted)
@@ -79,6 +88,11 @@ def write_error_reason(exc: BaseException | None) -> str:
     return f"the store refused the write: {type(exc).__name__}"
 
 
+def bm25_saved_is_current(settings: Settings, infos: dict[str, ArticleInfo]) -> bool:
+    """Whether the saved BM25 index matches these articles, read without loading the index."""
+    return BM25Index.saved_fingerprint(bm25_folder(settings)) == fingerprint(infos)
+
+
 class Ingestor:
     """Splits, embeds and writes articles; one instance serves the CLI, the API and eval."""
 
@@ -86,6 +100,9 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self._embedder = embedder
+        self.last_infos: dict[str, ArticleInfo] | None = (
+            None  # the article table after the last sync
+        )
 
     @property
     def built_by(self) -> str:
@@ -160,7 +177,9 @@ class Ingestor:
             done += len(group)
             if progress:
                 progress(done, len(todo))
-        final = self.store.article_infos()
+        # nothing written: the table read at the start is still the store's
+        final = self.store.article_infos() if todo or report.removed else infos
+        self.last_infos = final
         report.articles = len(final)
         report.chunks = self.store.passage_count()
         report.seconds = time.perf_counter() - started

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.embedder import DIM
-from index.ingest import Ingestor, refresh_bm25
+from index.ingest import Ingestor, bm25_saved_is_current, refresh_bm25
 from index.store import Store
 from newsrag.settings import Settings
 
@@ -20,7 +20,9 @@ def open_ingestor(settings: Settings) -> tuple[Ingestor, Callable[[], None]]:
     ingestor = Ingestor(settings, store)
 
     def refresh() -> None:
-        refresh_bm25(store, settings)
+        infos = ingestor.last_infos if ingestor.last_infos is not None else store.article_infos()
+        if not bm25_saved_is_current(settings, infos):
+            refresh_bm25(store, settings, infos=infos)
 
     return ingestor, refresh
 
