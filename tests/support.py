@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -116,3 +119,39 @@ class LiveServer:
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
+    """(event, data) pairs from a text/event-stream, parsed as the WHATWG spec has browsers do it."""
+    event, data = "", []
+    for line in lines:
+        if line == "":
+            if data:
+                yield event or "message", "\n".join(data)
+            event, data = "", []
+            continue
+        if line.startswith(":"):
+            continue  # a comment (sse-starlette's keep-alive ping)
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            event = value
+        elif field == "data":
+            data.append(value)
+    if data:
+        yield event or "message", "\n".join(data)
+
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def check_citations(answer: dict[str, Any], text_of: Callable[[str], str]) -> None:
+    """Every [n] has a citation and vice versa, and every offset points at the cited text:
+    ``text_of(article_id)`` is the article text as GET /v1/documents/{id} serves it."""
+    markers = {int(n) for n in MARKER.findall(answer["answer"])}
+    assert markers == {c["n"] for c in answer["citations"]}, answer
+    for c in answer["citations"]:
+        text = text_of(c["article_id"])
+        assert text[c["start"] : c["end"]] == c["passage"]
+        assert text[c["quote_start"] : c["quote_end"]] == c["quote"]
+        assert c["start"] <= c["quote_start"] < c["quote_end"] <= c["end"]

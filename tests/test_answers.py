@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from support import check_citations as shared_check_citations
 
 from index.answer import disagree
 from index.engine import Engine
@@ -12,13 +11,9 @@ from index.models import Answer
 
 
 def check_citations(engine: Engine, answer: Answer) -> None:
-    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert markers == {c.n for c in answer.citations}
-    for c in answer.citations:
-        text = engine.get_document(c.article_id).text
-        assert text[c.start : c.end] == c.passage
-        assert text[c.quote_start : c.quote_end] == c.quote
-        assert c.start <= c.quote_start < c.quote_end <= c.end
+    shared_check_citations(
+        answer.model_dump(), lambda article_id: engine.get_document(article_id).text
+    )
 
 
 def test_a_factoid_is_answered_with_the_sentence_that_states_it(seed_engine: Engine) -> None:

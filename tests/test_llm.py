@@ -17,9 +17,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from support import free_port
+from support import check_citations, free_port
 
 from index.engine import Engine
+from index.models import Answer
 from newsrag.settings import LLMSettings, Settings
 
 BEHAVIOUR = {"mode": "cite"}
@@ -98,12 +99,8 @@ def reset_behaviour() -> Iterator[None]:
     BEHAVIOUR["mode"] = "cite"
 
 
-def check(engine: Engine, answer) -> None:  # type: ignore[no-untyped-def]
-    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert markers == {c.n for c in answer.citations}
-    for c in answer.citations:
-        text = engine.get_document(c.article_id).text
-        assert text[c.start : c.end] == c.passage and text[c.quote_start : c.quote_end] == c.quote
+def check(engine: Engine, answer: Answer) -> None:
+    check_citations(answer.model_dump(), lambda article_id: engine.get_document(article_id).text)
 
 
 def test_markers_are_validated_renumbered_and_quotes_located(llm_engine: Engine) -> None:

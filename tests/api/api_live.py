@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-from support import LiveServer, free_port  # noqa: F401  (re-exported for the API tests)
+from support import LiveServer, free_port, parse_sse  # noqa: F401  (re-exported for the API tests)
+from support import check_citations as shared_check_citations
 
 from newsrag.settings import SEED_CORPUS, APISettings, Settings, StoreSettings
 
@@ -32,37 +31,12 @@ def ingest_seed(settings: Settings) -> None:
     refresh()
 
 
-def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
-    """(event, data) pairs from a text/event-stream, parsed as the WHATWG spec has browsers do it."""
-    event, data = "", []
-    for line in lines:
-        if line == "":
-            if data:
-                yield event or "message", "\n".join(data)
-            event, data = "", []
-            continue
-        if line.startswith(":"):
-            continue  # a comment (sse-starlette's keep-alive ping)
-        field, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if field == "event":
-            event = value
-        elif field == "data":
-            data.append(value)
-    if data:
-        yield event or "message", "\n".join(data)
-
-
-MARKER = re.compile(r"\[(\d+)\]")
-
-
 def check_citations(client: httpx.Client, answer: dict[str, Any]) -> None:
-    """Every [n] has a citation and vice versa; every offset points at the cited text of the document."""
-    markers = {int(n) for n in MARKER.findall(answer["answer"])}
-    assert markers == {c["n"] for c in answer["citations"]}, answer
-    for c in answer["citations"]:
-        doc = client.get(f"/v1/documents/{c['article_id']}")
+    """support.check_citations with the article texts fetched from the live server."""
+
+    def text_of(article_id: str) -> str:
+        doc = client.get(f"/v1/documents/{article_id}")
         assert doc.status_code == 200, doc.text
-        text = doc.json()["text"]
-        assert text[c["start"] : c["end"]] == c["passage"]
-        assert text[c["quote_start"] : c["quote_end"]] == c["quote"]
+        return str(doc.json()["text"])
+
+    shared_check_citations(answer, text_of)

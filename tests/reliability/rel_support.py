@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from support import ROOT, free_port
+from support import ROOT, free_port, parse_sse
 
 HERE = Path(__file__).resolve().parent
 API_KEY = "reliability-key-9f3a1c"
@@ -148,23 +148,7 @@ def answer_key(text: str, citations: list[dict[str, Any]]) -> tuple[Any, ...]:
 
 
 def sse(r: httpx.Response) -> Iterator[tuple[str, str]]:
-    event, data = "", []
-    for line in r.iter_lines():
-        if line == "":
-            if data:
-                yield event or "message", "\n".join(data)
-            event, data = "", []
-        elif line.startswith(":"):
-            continue
-        else:
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "event":
-                event = value
-            elif name == "data":
-                data.append(value)
-    if data:
-        yield event or "message", "\n".join(data)
+    return parse_sse(r.iter_lines())
 
 
 @dataclass
