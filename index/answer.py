@@ -78,7 +78,8 @@ class Composition:
     confidence: float
     text: str
     citations: list[Citation]
-    declined: Composition | None = None  # what to say when a language model finds no answer
+    # what to say when a language model finds no answer; built only then
+    declined: Callable[[], Composition] | None = None
 
 
 _WHERE = re.compile(
@@ -179,12 +180,14 @@ def _needs(question: str) -> Callable[[str], bool] | None:
 
 
 def candidates(
-    question: str, qvec: np.ndarray, hits: Sequence[Hit], idf: dict[str, float]
+    qvec: np.ndarray,
+    hits: Sequence[Hit],
+    idf: dict[str, float],
+    needs: Callable[[str], bool] | None,
 ) -> list[Candidate]:
-    """Every sentence of the hits, scored, best first."""
+    """Every sentence of the hits, scored, best first (``needs``: what the question asks for)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
-    needs = _needs(question)
     out: list[Candidate] = []
     for hit in hits:
         p = hit.passage
@@ -274,8 +277,8 @@ def compose(
     absent: frozenset[str] = frozenset(),
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
-    ranked = candidates(question, qvec, hits, idf)
     needs = _needs(question)
+    ranked = candidates(qvec, hits, idf, needs)
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
@@ -291,7 +294,6 @@ def compose(
         confidence -= TYPE_MISSING_PENALTY
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
-    declined = _abstain(hits, ranked, confidence)
     first = ranked[0]
     chosen = [first]
     disagreement = False
@@ -353,7 +355,15 @@ def compose(
     text = " ".join(parts)
     if disagreement:
         text = "The articles disagree: " + text
-    return Composition(True, chosen, disagreement, confidence, text, citations, declined)
+    return Composition(
+        True,
+        chosen,
+        disagreement,
+        confidence,
+        text,
+        citations,
+        lambda: _abstain(hits, ranked, confidence),
+    )
 
 
 def _abstain(hits: Sequence[Hit], ranked: list[Candidate], confidence: float) -> Composition:

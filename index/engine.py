@@ -418,7 +418,8 @@ def _take(
     if generated.ok:
         text, citations = generated.text, generated.citations
     elif generated.not_found and comp.declined is not None:
-        text, answered, citations = comp.declined.text, False, comp.declined.citations
+        declined = comp.declined()
+        text, answered, citations = declined.text, False, declined.citations
     elif streamed:  # the streamed text is void: the final Answer carries the grounded one
         warnings.append("the streamed text was replaced by the grounded answer")
     if generated.warning:
