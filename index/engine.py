@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from corpus.loader import Article, LoadResult, parse_bytes
 from index.answer import Composition, compose
-from index.bm25 import Filters
+from index.bm25 import BM25Index, Filters
 from index.conversation import ConversationStore, Turn, rewrite
 from index.embedder import Embedder
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
@@ -95,7 +95,7 @@ class Engine:
         embedder = Embedder(settings.embedding)
         searcher: Searcher | None = None
         try:
-            searcher = Searcher(settings.retrieval, store, embedder, refresh_bm25(store, settings))
+            searcher = Searcher(settings.retrieval, store, embedder, *_indexes(store, settings))
         except StoreUnavailable as exc:
             # Start degraded rather than not at all: requests get 503 and /health says so until
             # the Chroma server answers; then the first request warms the indexes (.searcher).
@@ -113,9 +113,9 @@ class Engine:
         if self._searcher is None:
             with self._searcher_lock:
                 if self._searcher is None:
-                    bm25 = refresh_bm25(self.store, self.settings)  # StoreUnavailable while down
+                    indexes = _indexes(self.store, self.settings)  # StoreUnavailable while down
                     self._searcher = Searcher(
-                        self.settings.retrieval, self.store, self.embedder, bm25
+                        self.settings.retrieval, self.store, self.embedder, *indexes
                     )
         return self._searcher
 
@@ -375,8 +375,7 @@ class Engine:
         for article_id in article_ids:
             self._texts.pop(article_id, None)
         try:
-            self.searcher.replace_bm25(refresh_bm25(self.store, self.settings, self.searcher.bm25))
-            self.searcher.reload_articles()
+            self.searcher.replace(*_indexes(self.store, self.settings, self.searcher.bm25))
         except Exception:
             if not quiet:  # after a failed write the original error is the one to report
                 raise
@@ -408,6 +407,14 @@ class Engine:
 
     def close(self) -> None:
         self._texts.clear()
+
+
+def _indexes(
+    store: Store, settings: Settings, current: BM25Index | None = None
+) -> tuple[BM25Index, dict[str, ArticleInfo]]:
+    """The BM25 index and the article table for the store as it is now (one read of the table)."""
+    articles = store.article_infos()
+    return refresh_bm25(store, settings, current, infos=articles), articles
 
 
 def _take(

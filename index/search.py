@@ -44,22 +44,28 @@ class Searcher:
     """Holds the warm indexes (Chroma handle, BM25, article table) and answers searches."""
 
     def __init__(
-        self, settings: RetrievalSettings, store: Store, embedder: Embedder, bm25: BM25Index
+        self,
+        settings: RetrievalSettings,
+        store: Store,
+        embedder: Embedder,
+        bm25: BM25Index,
+        articles: dict[str, ArticleInfo],
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.bm25 = bm25
-        self.articles: dict[str, ArticleInfo] = {}
+        self.articles = articles
         self._lock = threading.Lock()
-        self.reload_articles()
 
     def reload_articles(self) -> None:
         self.articles = self.store.article_infos()
 
-    def replace_bm25(self, bm25: BM25Index) -> None:
+    def replace(self, bm25: BM25Index, articles: dict[str, ArticleInfo]) -> None:
+        """Swaps in indexes rebuilt after the store changed."""
         with self._lock:
             self.bm25 = bm25
+            self.articles = articles
 
     def search(
         self,
