@@ -128,9 +128,6 @@ class Embedder:
         """Word pieces of ``text`` without the [CLS]/[SEP] the model adds."""
         return self.tokenizer.count([text])[0]
 
-    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
-        return self.tokenizer.count(list(texts)) if texts else []
-
     def _forward(self, batch: dict[str, Any]) -> np.ndarray:
         """Token vectors (batch, seq, DIM) as numpy."""
         if self._onnx is not None:

@@ -317,14 +317,6 @@ def ensure_files(model_path: Path, bert: Any, tokenizer: Any) -> tuple[Path, Pat
     return fp32, int8
 
 
-def load_fp32_session(
-    model_path: Path, bert: Any, tokenizer: Any, threads: int | None = None
-) -> OnnxSession:
-    """The unquantized ONNX export (for comparison and benchmarks)."""
-    fp32, _ = ensure_files(Path(model_path), bert, tokenizer)
-    return OnnxSession(fp32, threads)
-
-
 def load_int8_session(
     model_path: Path, bert: Any, tokenizer: Any, threads: int | None = None
 ) -> Callable[[dict[str, Any]], np.ndarray]:

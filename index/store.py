@@ -202,13 +202,6 @@ class Store:
         except Exception:
             return False
 
-    def reconnect(self) -> None:
-        """Re-opens the collections (after a Chroma server came back)."""
-        try:
-            self._open()
-        except Exception as exc:
-            raise StoreUnavailable(f"the Chroma server at {self._where()} is unreachable") from exc
-
     # ---- articles -------------------------------------------------------------------------
     def article_infos(self) -> dict[str, ArticleInfo]:
         infos: dict[str, ArticleInfo] = {}
