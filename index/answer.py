@@ -11,14 +11,24 @@ best sentence scores under the abstention threshold, say the articles don't cove
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.models import Citation
 from index.search import Hit
-from index.text import DATE_LIKE, NUMBER_LIKE, names, person_names, quantities, terms
+from index.text import (
+    DATE_LIKE,
+    NUMBER_LIKE,
+    names,
+    person_names,
+    quantities,
+    stopwords,
+    terms,
+    titled_names,
+    words,
+)
 from newsrag.settings import AnswerSettings
 
 # Weights of the sentence score; chosen on eval/questions/seed.jsonl (see docs/benchmarks.md).
@@ -29,17 +39,17 @@ SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
 SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
 SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
 TRIM_OVER = 1.5
-TYPE_WINDOW = 3  # the best sentences checked for what the question asks for (a date, a number ...)
 TYPE_MISSING_PENALTY = 0.3
 # Share of the question's idf mass on words no article contains, times this, is taken off the
 # evidence: paraphrases use new words too, so it stays small (0.15: docs/benchmarks.md sweep).
 MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to their best clauses
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
-_NEEDS_NUMBER = re.compile(
-    r"\b(how many|how much|number of|what percentage|how long|how old)\b", re.I
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how old)\b", re.I)
+_NEEDS_YEAR = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
+_NEEDS_DATE = re.compile(
+    r"\b(when|what (?:date|day|days|month)|which (?:date|day|days|month)|since when)\b", re.I
 )
-_NEEDS_DATE = re.compile(r"\b(when|what year|which year|what date|since when)\b", re.I)
 _NEEDS_PERSON = re.compile(
     r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+)?"
     r"(researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
@@ -48,11 +58,80 @@ _NEEDS_PERSON = re.compile(
     re.I,
 )
 _NEEDS_NAME = re.compile(
-    r"\b(which|what)\s+(\w+\s+)?(university|city|country|organi[sz]ation|institute|company|"
-    r"telescope|team|award|forum|agency|park|laboratory|garden|center|centre)\b",
+    r"\b(which|what)\s+(?:[\w-]+\s+){0,4}?(university|city|country|organi[sz]ation|institute|company|"
+    r"telescope|team|award|forum|agency|park|laboratory|garden|center|centre|program|programme|"
+    r"project|initiative|conference|event|festival|prize|show|film|book|newspaper|magazine|brand|"
+    r"party|state|province|region|continent|river|island|state|gathering|meeting|summit)s?\b",
     re.I,
 )
+# "What nickname ...", "By what epithet is ... known?": a sentence that names something by another name
+_NEEDS_ALIAS = re.compile(
+    r"\b(nickname|nicknamed|epithet|moniker|dubbed|known as|also called|referred to as|"
+    r"what is \w+ called|name given)\b",
+    re.I,
+)
+_ALIAS = re.compile(
+    r"\b(dubbed|known as|nicknamed|called|hailed as|referred to as|billed as|so-called)\b", re.I
+)
+# "What proverb / image / phrase does ... use": the answer is someone's words, usually quoted
+_NEEDS_WORDS = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(?:proverb|saying|image|imagery|metaphor|analogy|simile|phrase|"
+    r"expression|slogan|motto|idiom|quote|quotation|catchphrase|words)\b",
+    re.I,
+)
+_QUOTED = re.compile(r"^\s*[“‘\"]|[“‘\"][^”’\"]{3,}[”’\"]|\b(?:much |just )?like\b|\bas if\b", re.I)
+_MONTH_NAMES = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
+_WHERE = re.compile(
+    r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I
+)
+_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
+_MONEY_Q = re.compile(
+    r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[$€£¥]|\b(?:yuan|dollars?|euros?|pounds|rupees|usd|rmb)\b|\b\d[\d,.]*\s*(?:million|billion|trillion)\b",
+    re.I,
+)
+_PERCENT_Q = re.compile(
+    r"\b(?:percentage|percent|what share|what proportion|what fraction)\b", re.I
+)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter)\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# "how many <counted thing> <verb>": the words naming what is counted
+_COUNTED = re.compile(
+    r"\bhow many\s+(?P<what>(?:[\w'-]+\s+){0,5}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
+    re.I,
+)
+_NUMBER_THEN = re.compile(
+    r"\b(\d[\d,.]*|"
+    + "|".join(
+        "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty".split()
+    )
+    + r")\b(?P<after>(?:[\s-]+[\w’'-]+){1,6})",
+    re.I,
+)
+_NEEDS_DURATION = re.compile(
+    r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.I
+)
+_DURATION = re.compile(
+    r"\b(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|several|a few|many|hundreds of|dozens of)[\s-]+(?:full\s+|long\s+)?"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))\b",
+    re.I,
+)
+# Nouns news counts in interchangeably (stemmed): "how many nations" is answered by "20 countries".
+_SAME_COUNT = [
+    frozenset(terms(w)) for w in (
+        "countries nations states economies",
+        "people persons individuals residents citizens participants attendees visitors",
+        "companies firms businesses enterprises",
+        "children kids",
+    )
+]  # fmt: skip
+ADJACENT_COUNT = 1.0
+ANY_COUNT = 0.6
 
 
 @dataclass(slots=True)
@@ -82,60 +161,18 @@ class Composition:
     declined: Callable[[], Composition] | None = None
 
 
-_WHERE = re.compile(
-    r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I
-)
-_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
-
-
-_MONEY_Q = re.compile(
-    r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b",
-    re.I,
-)
-_MONEY = re.compile(
-    r"[$€£¥]|\b(?:yuan|dollars?|euros?|pounds|rupees|usd|rmb)\b|\b\d[\d,.]*\s*(?:million|billion|trillion)\b",
-    re.I,
-)
-_PERCENT_Q = re.compile(
-    r"\b(?:percentage|percent|what share|what proportion|what fraction)\b", re.I
-)
-_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter)\b", re.I)
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-
-
-def _count_like(s: str) -> bool:
-    """A number that is not just a year."""
-    return bool(NUMBER_LIKE.search(_YEAR.sub(" ", s)))
-
-
-class _Person:
-    """A person's name: a two- or three-word name for the score bonus; for the abstention gate any
-    name, since single names ("Flati") and titles ("Deputy Manager Aizhibai") are common in news."""
-
-    def __call__(self, sentence: str) -> bool:
-        return bool(person_names(sentence))
-
-    @staticmethod
-    def gate(sentence: str) -> bool:
-        return bool(names(sentence[1:]))
-
-
-class _Definition:
-    """A definition earns the bonus, but its absence is no reason to abstain."""
-
-    def __init__(self, test: Callable[[str], bool]) -> None:
-        self.test = test
-
-    def __call__(self, sentence: str) -> bool:
-        return self.test(sentence)
-
-    @staticmethod
-    def gate(sentence: str) -> bool:
-        return True
-
-
-def _gate(needs: Callable[[str], bool]) -> Callable[[str], bool]:
-    return getattr(needs, "gate", needs)
+def _novel(found: Iterable[str], question: str) -> bool:
+    """Something found in a sentence that the question does not already say: a word the question
+    has, or one sharing its first four letters ("China" for "Chinese"), is not new."""
+    q = question.lower()
+    heads = {w[:4] for w in words(q) if len(w) >= 4}
+    for f in found:
+        f = f.lower()
+        if f in q:
+            continue
+        if any(len(w) < 4 or w[:4] not in heads for w in words(f)):
+            return True
+    return False
 
 
 _ATTRIBUTE_Q = re.compile(
@@ -145,6 +182,32 @@ _DEFINE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$",
     re.I,
 )
+
+
+# "Who is Fei Fan?", "What position does Ma Minxiang hold?": a description of a named person
+_ROLE_Q = re.compile(
+    r"^\s*(?i:and\s+)?(?:(?i:who\s+(?:is|was))\s+(?P<x>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})\s*\??\s*$|"
+    r"(?i:what\s+(?:positions?|posts?|roles?|titles?|jobs?)\s+(?:does|did|do))\s+(?P<y>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})\s+(?i:hold|have|occupy|fill)\b)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a question asks for (a number, a date, a person ...). ``fit`` grades how well a sentence
+    supplies it (0 to 1, the score bonus); ``holds`` says whether a sentence could answer at all,
+    the abstention gate (a definition or someone's words may be phrased any way: always true)."""
+
+    kind: str
+    fit: Callable[[str], float]
+    holds: Callable[[str], bool]
+
+
+def _flag(test: Callable[[str], bool]) -> Callable[[str], float]:
+    return lambda s: 1.0 if test(s) else 0.0
+
+
+def _always(_: str) -> bool:
+    return True
 
 
 def _defines(term: str) -> Callable[[str], bool]:
@@ -157,25 +220,150 @@ def _defines(term: str) -> Callable[[str], bool]:
     return lambda s: bool(pattern.search(s))
 
 
-def _needs(question: str) -> Callable[[str], bool] | None:
-    """What kind of thing the question asks for, as a test a sentence must pass to answer it."""
+def _described(name: str) -> Callable[[str], bool]:
+    """A sentence that says who ``name`` is: a title or description next to the name ("Italian
+    scientist Fei Fan", "Ma Minxiang, Deputy Director of ...", "Fei Fan is a ...")."""
+    x = re.escape(name.strip())
+    titled = re.compile(rf"\b([A-Za-z]+)\s+{x}\b(?!['’]s)")
+    after = re.compile(
+        rf"\b{x}\s*,\s+(?:an?\s+|the\s+)?[A-Za-z]|\b{x}\s+(?:is|was)\s+(?:an?|the)\b"
+    )
+    skip = stopwords() | {"said", "says", "told", "added", "noted", "according"}
+
+    def test(s: str) -> bool:
+        if after.search(s):
+            return True
+        return any(m.group(1).lower() not in skip for m in titled.finditer(s))
+
+    return test
+
+
+def _count_fit(question: str) -> Callable[[str], float]:
+    """A number next to what is counted ("over 160 countries" for "how many countries") fits best;
+    any other number that is not a year fits less (the question may name it differently)."""
+    m = _COUNTED.search(question)
+    counted = set(terms(m.group("what"))) if m else set()
+    for group in _SAME_COUNT:
+        if counted & group:
+            counted |= group
+
+    def fit(s: str) -> float:
+        plain = _YEAR.sub(" ", s)
+        if counted:
+            for n in _NUMBER_THEN.finditer(plain):
+                after = re.split(r"[.;:()“”\"]", n.group("after"))[0]
+                if counted & set(terms(after)):
+                    return ADJACENT_COUNT
+        return ANY_COUNT if NUMBER_LIKE.search(plain) else 0.0
+
+    return fit
+
+
+def _duration_fit(s: str) -> float:
+    """A span of time ("within just one year", "20 years") fits; any other number fits less."""
+    if _DURATION.search(s):
+        return 1.0
+    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
+
+
+_LEAD_NAME = re.compile(
+    r"([A-Z][a-z]{2,})\s+(?:is|was|has|had|said|says|told|will|would|added|announced|won|became)\b"
+)
+
+
+_NEEDS_DAY = re.compile(r"\b(?:what|which|on which|on what) (?:date|day)s?\b", re.I)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH_NAMES})\b",
+    re.I,
+)
+# "When is it expected to be finished?" asks about the future: a past date ("commenced in July
+# 2021") fits less than one said of what will happen.
+_FUTURE_Q = re.compile(
+    r"\b(?:will|expected|scheduled|planned|due|set to|going to|supposed to|upcoming|next)\b", re.I
+)
+_FUTURE = re.compile(
+    r"\b(?:will|expected|scheduled|planned|plans? to|due|set to|going to|upcoming|next|by (?:the end of )?(?:1[89]|20)\d\d)\b",
+    re.I,
+)
+PARTIAL_DATE = 0.5
+
+
+def _date_need(question: str) -> Need:
+    """A date the question does not already give; on which day (when asked for a day) and said of
+    the future (when the question looks ahead) fit best, other dates less."""
+    day = bool(_NEEDS_DAY.search(question))
+    future = bool(_FUTURE_Q.search(question))
+
+    def holds(s: str) -> bool:
+        return _novel([m.group() for m in DATE_LIKE.finditer(s)] + _DAY.findall(s), question)
+
+    def fit(s: str) -> float:
+        if not holds(s):
+            return 0.0
+        if (day and not _DAY.search(s)) or (future and not _FUTURE.search(s)):
+            return PARTIAL_DATE
+        return 1.0
+
+    return Need("date", fit, holds)
+
+
+def _people(question: str) -> Need:
+    """A person the question does not name: "First Last" or a title and one name ("Deputy Manager
+    Aizhibai"). Any new capitalized name may answer (single names are common in news: the gate)."""
+
+    def fit(s: str) -> float:
+        if _novel(person_names(s), question) or _novel(titled_names(s), question):
+            return 1.0
+        lead = _LEAD_NAME.match(s)  # "Adele is returning to Las Vegas."
+        if lead and lead.group(1).lower() not in stopwords() and _novel([lead.group(1)], question):
+            return 1.0
+        return 0.0
+
+    def holds(s: str) -> bool:
+        return fit(s) > 0 or _novel(names(s[1:]), question)
+
+    return Need("person", fit, holds)
+
+
+def _needs(question: str) -> Need | None:
+    """What kind of thing the question asks for, or None when it could be anything."""
     define = _DEFINE_Q.match(question)
     if define and len(define.group("x").split()) <= 4:
-        return _Definition(_defines(define.group("x")))
+        return Need("definition", _flag(_defines(define.group("x"))), _always)
+    role = _ROLE_Q.match(question)
+    if role:
+        return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
+    if _NEEDS_ALIAS.search(question):
+        alias = lambda s: bool(_ALIAS.search(s))  # noqa: E731
+        return Need("alias", _flag(alias), alias)
+    if _NEEDS_WORDS.search(question):
+        return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
     if _MONEY_Q.search(question):
-        return lambda s: bool(_MONEY.search(s))
+        money = lambda s: bool(_MONEY.search(s))  # noqa: E731
+        return Need("money", _flag(money), money)
     if _PERCENT_Q.search(question):
-        return lambda s: bool(_PERCENT.search(s))
+        percent = lambda s: bool(_PERCENT.search(s))  # noqa: E731
+        return Need("percent", _flag(percent), percent)
     if _WHERE.search(question):
-        return lambda s: bool(_PLACE.search(s))
+        place = lambda s: bool(_PLACE.search(s))  # noqa: E731
+        return Need("place", _flag(place), place)
+    if _NEEDS_DURATION.search(question):
+        duration = _duration_fit
+        return Need("duration", duration, lambda s: duration(s) > 0)
     if _NEEDS_NUMBER.search(question):
-        return _count_like
+        count = _count_fit(question)
+        return Need("number", count, lambda s: count(s) > 0)
+    if _NEEDS_YEAR.search(question):
+        year = lambda s: _novel(_YEAR.findall(s), question)  # noqa: E731
+        return Need("year", _flag(year), year)
     if _NEEDS_DATE.search(question):
-        return lambda s: bool(DATE_LIKE.search(s))
+        return _date_need(question)
     if _NEEDS_PERSON.search(question):
-        return _Person()
+        return _people(question)
     if _NEEDS_NAME.search(question):
-        return lambda s: len(names(s[1:])) > 0
+        named = lambda s: _novel(names(s[1:]), question)  # noqa: E731
+        return Need("name", _flag(named), named)
     return None
 
 
@@ -183,7 +371,7 @@ def candidates(
     qvec: np.ndarray,
     hits: Sequence[Hit],
     idf: dict[str, float],
-    needs: Callable[[str], bool] | None,
+    needs: Need | None,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for)."""
     qterms = set(idf)
@@ -200,7 +388,7 @@ def candidates(
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             if len(text.split()) < 6:  # headlines and fragments state no fact
                 evidence *= 0.75
-            score = evidence + (W_TYPE if needs is not None and needs(text) else 0.0)
+            score = evidence + (W_TYPE * needs.fit(text) if needs is not None else 0.0)
             out.append(
                 Candidate(
                     hit,
@@ -227,10 +415,33 @@ def _same_fact(a: Candidate, b: Candidate) -> bool:
     return bool(union) and len(a.terms & b.terms) / len(union) >= SAME_FACT_WORDS
 
 
-def disagree(a: str, b: str, a_article: str, b_article: str) -> bool:
-    """Two statements of one fact that differ on a name or on a number (or its qualifier)."""
+_WILL_BE = re.compile(
+    r"\b(?:will|is expected to|is set to|is going to|aims to|plans to)\s+(?:become|be)\s+(?:the\s+|an?\s+)?"
+    r"(?P<what>[\w’'-]+\s+[\w’'-]+)",
+    re.I,
+)
+
+
+def _already_vs_will(a: str, b: str, asked: Collection[str]) -> bool:
+    """One says a thing will be ("will become the world's largest"), the other says it is; only
+    when that thing is what the question asks about (``asked``: the question's terms)."""
+    for m in _WILL_BE.finditer(a):
+        what = m.group("what").lower()
+        if not set(terms(what)) & set(asked):
+            continue
+        at = b.lower().find(what)
+        if at >= 0 and not _WILL_BE.search(b[max(0, at - 40) : at + len(what)]):
+            return True
+    return False
+
+
+def disagree(a: str, b: str, a_article: str, b_article: str, asked: Collection[str] = ()) -> bool:
+    """Two statements of one fact that differ on a name, on a number (or its qualifier), or on
+    whether it is already so or will be."""
     qa, qb = quantities(a), quantities(b)
     if any(v in qb and qb[v] != q for v, q in qa.items()):
+        return True
+    if _already_vs_will(a, b, asked) or _already_vs_will(b, a, asked):
         return True
     for na in names(a):
         for nb in names(b):
@@ -240,16 +451,14 @@ def disagree(a: str, b: str, a_article: str, b_article: str) -> bool:
     return False
 
 
-def _trim(
-    c: Candidate, qterms: set[str], max_chars: int, needs: Callable[[str], bool] | None
-) -> tuple[int, int]:
+def _trim(c: Candidate, qterms: set[str], max_chars: int, needs: Need | None) -> tuple[int, int]:
     """For a sentence far over the length budget: the longest clause window within the budget that
     holds most of the question's words (and what the question asks for: a number, date or name).
     The longest, because the answer usually sits next to the words that match the question."""
     if len(c.text) <= max_chars * TRIM_OVER:
         return c.start, c.end
     cuts = [0] + [m.end() for m in _CLAUSE.finditer(c.text)] + [len(c.text)]
-    best: tuple[int, int] = (-1, 0)
+    best: tuple[float, int] = (-1.0, 0)
     best_span = (0, len(c.text))
     for i in range(len(cuts) - 1):
         for j in range(i + 1, len(cuts)):
@@ -257,7 +466,9 @@ def _trim(
             if b - a > max_chars and j > i + 1:
                 break
             piece = c.text[a:b]
-            got = len(qterms & set(terms(piece))) + (2 if needs is not None and needs(piece) else 0)
+            got = len(qterms & set(terms(piece))) + (
+                2 * needs.fit(piece) if needs is not None else 0
+            )
             if (got, b - a) > best:
                 best, best_span = (got, b - a), (a, b)
     a, b = best_span
@@ -289,9 +500,26 @@ def compose(
     if attribute and set(terms(attribute.group("attr"))) <= absent:
         # "What is the population of Tengchong?": no article ever speaks of a population
         confidence -= TYPE_MISSING_PENALTY
-    if needs is not None and not any(_gate(needs)(c.text) for c in ranked[:TYPE_WINDOW]):
-        # asked for a number, date, amount or name that no well-matching sentence holds
-        confidence -= TYPE_MISSING_PENALTY
+    if needs is not None:
+        # asked for a number, date, amount or name: the evidence that counts is that of the best
+        # sentence holding one; a better-matching sentence without one counts for less
+        if needs.holds is _always:
+            # a definition, a description or someone's words may be phrased any way: a sentence
+            # that has the shape asked for counts as evidence with its bonus; none costs nothing
+            shaped = max(
+                (c.evidence + W_TYPE for c in ranked if needs.fit(c.text) >= 1.0), default=0.0
+            )
+            confidence = max(confidence, shaped)
+        else:
+            typed = max(
+                (
+                    c.evidence - TYPE_MISSING_PENALTY * (1.0 - needs.fit(c.text))
+                    for c in ranked
+                    if needs.holds(c.text)
+                ),
+                default=0.0,
+            )
+            confidence = min(confidence, max(typed, confidence - TYPE_MISSING_PENALTY))
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]
@@ -315,6 +543,7 @@ def compose(
                     cand.text,
                     article_text(dup.hit.article.id),
                     article_text(cand.hit.article.id),
+                    qterms,
                 )
             ):
                 chosen.append(cand)
@@ -337,6 +566,7 @@ def compose(
                     cand.text,
                     article_text(first.hit.article.id),
                     article_text(cand.hit.article.id),
+                    qterms,
                 )
             ):
                 chosen = [first, cand]

@@ -118,6 +118,20 @@ def person_names(text: str) -> list[str]:
     return found
 
 
+def titled_names(text: str) -> list[str]:
+    """Names that follow a title, one word long included ("Deputy Manager Aizhibai" gives "Aizhibai")."""
+    found: list[str] = []
+    for m in _NAME.finditer(text):
+        parts = m.group().split()
+        if not parts or parts[0] not in TITLE_WORDS:
+            continue
+        while parts and parts[0] in TITLE_WORDS:
+            parts = parts[1:]
+        if 1 <= len(parts) <= 3 and not any(p in ORG_WORDS or p.islower() for p in parts):
+            found.append(" ".join(parts))
+    return found
+
+
 def names(text: str) -> set[str]:
     """Capitalized word runs that are not just the first word of the sentence."""
     out: set[str] = set()
