@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,7 +40,14 @@ SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
 SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
 SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
 TRIM_OVER = 1.5
-TYPE_MISSING_PENALTY = 0.3
+TYPE_MISSING_PENALTY = 0.6
+# The sentence holding what is asked must be one of those matching the question nearly best:
+# when only sentences this far below the best hold a name or number, the best ones speak of the
+# question's subject without answering it ("Who received the award after Lu Yuming?").
+TYPED_GAP = 0.2
+ATTRIBUTE_MISSING_PENALTY = (
+    0.3  # the question asks for an attribute (a "population") no article names
+)
 # Share of the question's idf mass on words no article contains, times this, is taken off the
 # evidence: paraphrases use new words too, so it stays small (0.15: docs/benchmarks.md sweep).
 MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to their best clauses
@@ -83,11 +91,16 @@ _QUOTED = re.compile(r"^\s*[“‘\"]|[“‘\"][^”’\"]{3,}[”’\"]|\b(?:m
 _MONTH_NAMES = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
 _WHERE = re.compile(
-    r"^\s*(?:and\s+)?where\b|\bin which (?:city|country|place|town|province)\b", re.I
+    r"^\s*(?:and\s+)?where\b|\bin (?:which|what) (?:[\w-]+\s+){0,2}?"
+    r"(?:city|country|place|town|village|province|state|region|county|district|area|part)\b",
+    re.I,
 )
-_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][a-z]")
+_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
 _MONEY_Q = re.compile(
-    r"\bhow much (?:money|funding|did \w+ cost|does \w+ cost)|\b(?:cost|price|budget|funding amount)\b",
+    r"\bhow much (?:money|funding|cash|revenue|profit)\b|"
+    r"\bhow much\b.*\b(?:cost|costs|pay|paid|worth|spend|spent|raise|raised|earn|earned|receive|"
+    r"received|sell|sold|charge|fund|funded|invest|invested|lose|lost)\b|"
+    r"\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(?:cost|price|budget|value|salary|fine|fee)s?\b",
     re.I,
 )
 _MONEY = re.compile(
@@ -101,7 +114,7 @@ _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|q
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # "how many <counted thing> <verb>": the words naming what is counted
 _COUNTED = re.compile(
-    r"\bhow many\s+(?P<what>(?:[\w'-]+\s+){0,5}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
+    r"\bhow many\s+(?P<what>(?:[\w'-]+\s+){0,8}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
     re.I,
 )
 _NUMBER_THEN = re.compile(
@@ -109,7 +122,7 @@ _NUMBER_THEN = re.compile(
     + "|".join(
         "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty".split()
     )
-    + r")\b(?P<after>(?:[\s-]+[\w’'-]+){1,6})",
+    + r")\b(?P<after>(?:[\s\-“”\"‘]+[\w’'-]+){1,6})",
     re.I,
 )
 _NEEDS_DURATION = re.compile(
@@ -130,8 +143,12 @@ _SAME_COUNT = [
         "children kids",
     )
 ]  # fmt: skip
+_COUNT_ENDS = re.compile(
+    r"[.;:(),]|\b(?:of|in|at|from|for|to|with|by|on|and|or|who|which|that|than|as|including)\b",
+    re.I,
+)
 ADJACENT_COUNT = 1.0
-ANY_COUNT = 0.6
+ANY_COUNT = 0.4
 
 
 @dataclass(slots=True)
@@ -161,11 +178,16 @@ class Composition:
     declined: Callable[[], Composition] | None = None
 
 
+@lru_cache(maxsize=256)
+def _question_heads(question: str) -> tuple[str, frozenset[str]]:
+    q = question.lower()
+    return q, frozenset(w[:4] for w in words(q) if len(w) >= 4)
+
+
 def _novel(found: Iterable[str], question: str) -> bool:
     """Something found in a sentence that the question does not already say: a word the question
     has, or one sharing its first four letters ("China" for "Chinese"), is not new."""
-    q = question.lower()
-    heads = {w[:4] for w in words(q) if len(w) >= 4}
+    q, heads = _question_heads(question)
     for f in found:
         f = f.lower()
         if f in q:
@@ -251,12 +273,30 @@ def _count_fit(question: str) -> Callable[[str], float]:
         plain = _YEAR.sub(" ", s)
         if counted:
             for n in _NUMBER_THEN.finditer(plain):
-                after = re.split(r"[.;:()“”\"]", n.group("after"))[0]
+                # the counted thing comes before any "of", "in", "from" ...: "three editions of
+                # the Tengchong Scientists Forum" counts editions, not scientists
+                after = _COUNT_ENDS.split(n.group("after"))[0]
                 if counted & set(terms(after)):
                     return ADJACENT_COUNT
         return ANY_COUNT if NUMBER_LIKE.search(plain) else 0.0
 
     return fit
+
+
+# "How much has the administration approved ...?": an amount of money, a share or a quantity
+_NEEDS_AMOUNT = re.compile(r"\bhow much\b(?!\s+(?:time|longer|older|later|earlier)\b)", re.I)
+_SCALED = re.compile(
+    r"\b\d[\d,.]*\s*(?:million|billion|trillion|thousand|tons?|tonnes?|kilograms?|kg|pounds|"
+    r"gallons?|barrels?|liters?|litres?|meters?|metres?|miles?|kilometers?|km|acres?|hectares?)\b",
+    re.I,
+)
+
+
+def _amount_fit(s: str) -> float:
+    """Money, a percentage or a measured quantity fits; a bare number fits less."""
+    if _MONEY.search(s) or _PERCENT.search(s) or _SCALED.search(s):
+        return 1.0
+    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
 
 
 def _duration_fit(s: str) -> float:
@@ -289,13 +329,16 @@ _FUTURE = re.compile(
 PARTIAL_DATE = 0.5
 
 
-def _date_need(question: str) -> Need:
-    """A date the question does not already give; on which day (when asked for a day) and said of
-    the future (when the question looks ahead) fit best, other dates less."""
+def _date_need(question: str, year_only: bool = False) -> Need:
+    """A date (a year, with ``year_only``) the question does not already give; on which day (when
+    asked for a day) and said of the future (when the question looks ahead) fit best, other dates
+    less."""
     day = bool(_NEEDS_DAY.search(question))
     future = bool(_FUTURE_Q.search(question))
 
     def holds(s: str) -> bool:
+        if year_only:
+            return _novel(_YEAR.findall(s), question)
         return _novel([m.group() for m in DATE_LIKE.finditer(s)] + _DAY.findall(s), question)
 
     def fit(s: str) -> float:
@@ -305,14 +348,30 @@ def _date_need(question: str) -> Need:
             return PARTIAL_DATE
         return 1.0
 
-    return Need("date", fit, holds)
+    return Need("year" if year_only else "date", fit, holds)
+
+
+_WHO_ROLE = re.compile(
+    r"^\s*(?:and\s+)?who\s+(?:is|was|are|were|will be)\s+(?:the|a|an)\s+"
+    r"(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind)\b",
+    re.I,
+)
 
 
 def _people(question: str) -> Need:
     """A person the question does not name: "First Last" or a title and one name ("Deputy Manager
     Aizhibai"). Any new capitalized name may answer (single names are common in news: the gate)."""
 
+    role = _WHO_ROLE.match(question)
+    role_terms = set(terms(role.group("role"))) - set(_QUALIFIERS) if role else set()
+
+    def in_role(s: str) -> bool:
+        """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist."""
+        return role_terms <= set(terms(s))
+
     def fit(s: str) -> float:
+        if not in_role(s):
+            return 0.0
         if _novel(person_names(s), question) or _novel(titled_names(s), question):
             return 1.0
         lead = _LEAD_NAME.match(s)  # "Adele is returning to Las Vegas."
@@ -321,13 +380,27 @@ def _people(question: str) -> Need:
         return 0.0
 
     def holds(s: str) -> bool:
-        return fit(s) > 0 or _novel(names(s[1:]), question)
+        return fit(s) > 0 or (in_role(s) and _novel(names(s[1:]), question))
 
     return Need("person", fit, holds)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
+
+
+def asking_part(question: str) -> str:
+    """The sentence that asks: news quizzes set the scene first ("Police arrested 31 men this
+    week ... Where was the event?")."""
+    parts = [p for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+    if len(parts) <= 1:
+        return question
+    asking = [p for p in parts if "?" in p]
+    return (asking or parts)[-1]
+
+
 def _needs(question: str) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
+    question = asking_part(question)
     define = _DEFINE_Q.match(question)
     if define and len(define.group("x").split()) <= 4:
         return Need("definition", _flag(_defines(define.group("x"))), _always)
@@ -335,8 +408,8 @@ def _needs(question: str) -> Need | None:
     if role:
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_ALIAS.search(question):
-        alias = lambda s: bool(_ALIAS.search(s))  # noqa: E731
-        return Need("alias", _flag(alias), alias)
+        # a bonus, not a gate: "What is it called?" is often answered by a plain naming
+        return Need("alias", _flag(lambda s: bool(_ALIAS.search(s))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
     if _MONEY_Q.search(question):
@@ -346,17 +419,18 @@ def _needs(question: str) -> Need | None:
         percent = lambda s: bool(_PERCENT.search(s))  # noqa: E731
         return Need("percent", _flag(percent), percent)
     if _WHERE.search(question):
-        place = lambda s: bool(_PLACE.search(s))  # noqa: E731
+        place = lambda s: _novel(_PLACE.findall(s), question)  # noqa: E731
         return Need("place", _flag(place), place)
     if _NEEDS_DURATION.search(question):
         duration = _duration_fit
         return Need("duration", duration, lambda s: duration(s) > 0)
+    if _NEEDS_AMOUNT.search(question):
+        return Need("amount", _amount_fit, lambda s: _amount_fit(s) > 0)
     if _NEEDS_NUMBER.search(question):
         count = _count_fit(question)
         return Need("number", count, lambda s: count(s) > 0)
     if _NEEDS_YEAR.search(question):
-        year = lambda s: _novel(_YEAR.findall(s), question)  # noqa: E731
-        return Need("year", _flag(year), year)
+        return _date_need(question, year_only=True)
     if _NEEDS_DATE.search(question):
         return _date_need(question)
     if _NEEDS_PERSON.search(question):
@@ -367,13 +441,56 @@ def _needs(question: str) -> Need | None:
     return None
 
 
+# Qualifiers that set one fact apart from its neighbours: "the current chief scientist" is not the
+# "former" one, "the second conference" not the "first" ("inaugural" is "first").
+_QUALIFIERS = {
+    "current": "now", "currently": "now", "incumbent": "now",
+    "former": "past", "previous": "past", "ex": "past",
+    "first": "1", "inaugural": "1", "1st": "1", "maiden": "1",
+    "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4",
+    "fifth": "5", "5th": "5",
+}  # fmt: skip
+_QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
+QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
+QUALIFIER_MATCH = 0.05  # added to one that repeats it, in the question's or other words
+
+
+def _qualifiers(text: str) -> dict[str, str]:
+    """Qualifier classes found in ``text`` by group: {"time": "past", "ordinal": "1"}."""
+    found: dict[str, str] = {}
+    for w in words(text):
+        c = _QUALIFIERS.get(w)
+        if c is not None:
+            found.setdefault(_QUALIFIER_GROUP.get(c, "ordinal"), c)
+    return found
+
+
+def _qualifier_fit(question: str) -> Callable[[str], float]:
+    """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
+    asked = _qualifiers(asking_part(question))
+    if not asked:
+        return lambda s: 0.0
+
+    def fit(s: str) -> float:
+        said = _qualifiers(s)
+        change = 0.0
+        for group, c in asked.items():
+            if group in said:
+                change += QUALIFIER_MATCH if said[group] == c else -QUALIFIER_CLASH
+        return change
+
+    return fit
+
+
 def candidates(
     qvec: np.ndarray,
     hits: Sequence[Hit],
     idf: dict[str, float],
     needs: Need | None,
+    qualifier: Callable[[str], float] = lambda s: 0.0,
 ) -> list[Candidate]:
-    """Every sentence of the hits, scored, best first (``needs``: what the question asks for)."""
+    """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
+    ``qualifier``: the sentence's agreement with the question's qualifiers)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -388,6 +505,7 @@ def candidates(
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             if len(text.split()) < 6:  # headlines and fragments state no fact
                 evidence *= 0.75
+            evidence += qualifier(text)
             score = evidence + (W_TYPE * needs.fit(text) if needs is not None else 0.0)
             out.append(
                 Candidate(
@@ -489,7 +607,7 @@ def compose(
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
     needs = _needs(question)
-    ranked = candidates(qvec, hits, idf, needs)
+    ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question))
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
@@ -499,7 +617,7 @@ def compose(
     attribute = _ATTRIBUTE_Q.match(question)
     if attribute and set(terms(attribute.group("attr"))) <= absent:
         # "What is the population of Tengchong?": no article ever speaks of a population
-        confidence -= TYPE_MISSING_PENALTY
+        confidence -= ATTRIBUTE_MISSING_PENALTY
     if needs is not None:
         # asked for a number, date, amount or name: the evidence that counts is that of the best
         # sentence holding one; a better-matching sentence without one counts for less
@@ -511,15 +629,16 @@ def compose(
             )
             confidence = max(confidence, shaped)
         else:
+            best = max(c.evidence for c in ranked) if ranked else 0.0
             typed = max(
                 (
                     c.evidence - TYPE_MISSING_PENALTY * (1.0 - needs.fit(c.text))
                     for c in ranked
-                    if needs.holds(c.text)
+                    if needs.holds(c.text) and c.evidence >= best - TYPED_GAP
                 ),
                 default=0.0,
             )
-            confidence = min(confidence, max(typed, confidence - TYPE_MISSING_PENALTY))
+            confidence = min(confidence, typed)
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -48,11 +49,17 @@ TITLE_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
+_local = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    """One Snowball stemmer per thread: PyStemmer's objects keep state between calls."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +95,7 @@ def terms(text: str) -> list[str]:
     return list(_stemmer().stemWords([w for w in words(text) if w not in stop]))
 
 
+@lru_cache(maxsize=8192)  # sentences recur across questions; callers only read the result
 def quantities(text: str) -> dict[str, str]:
     """Numbers in ``text`` mapped to their qualifier class: '=', '>', '~' or '<'."""
     found: dict[str, str] = {}
@@ -101,13 +109,23 @@ def quantities(text: str) -> dict[str, str]:
     return found
 
 
-def person_names(text: str) -> list[str]:
-    """Likely person names in order: 2-3 capitalized words after titles are dropped, no organisation words."""
+_PLACE_WORDS = frozenset("in at from to of across near throughout into".split())
+_PLACE_BEFORE = re.compile(rf"\b(?:{'|'.join(_PLACE_WORDS)})\s+(?:the\s+)?$")
+
+
+@lru_cache(maxsize=8192)
+def person_names(text: str) -> tuple[str, ...]:
+    """Likely person names in order: 2-3 capitalized words after titles are dropped, no organisation
+    words, not after "in", "of", "from" ... (places)."""
     found: list[str] = []
     for m in _NAME.finditer(text):
         parts = m.group().replace("-", " - ").split()
         if any(p in ORG_WORDS or p.islower() for p in parts):
             continue
+        if parts[0].lower() in _PLACE_WORDS or _PLACE_BEFORE.search(
+            text, max(0, m.start() - 12), m.start()
+        ):
+            continue  # "in South Africa", "of Hong Kong": a place
         while parts and (
             parts[0] in TITLE_WORDS or parts[0].lower() in stopwords() | QUESTION_WORDS
         ):
@@ -115,10 +133,11 @@ def person_names(text: str) -> list[str]:
         parts = [p for p in parts if p != "-"]
         if 2 <= len(parts) <= 3 and not any(p.isupper() and len(p) > 1 for p in parts):
             found.append(" ".join(parts))
-    return found
+    return tuple(found)
 
 
-def titled_names(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def titled_names(text: str) -> tuple[str, ...]:
     """Names that follow a title, one word long included ("Deputy Manager Aizhibai" gives "Aizhibai")."""
     found: list[str] = []
     for m in _NAME.finditer(text):
@@ -129,10 +148,11 @@ def titled_names(text: str) -> list[str]:
             parts = parts[1:]
         if 1 <= len(parts) <= 3 and not any(p in ORG_WORDS or p.islower() for p in parts):
             found.append(" ".join(parts))
-    return found
+    return tuple(found)
 
 
-def names(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def names(text: str) -> frozenset[str]:
     """Capitalized word runs that are not just the first word of the sentence."""
     out: set[str] = set()
     for m in _NAME.finditer(text):
@@ -140,4 +160,4 @@ def names(text: str) -> set[str]:
         if m.start() == 0 and " " not in name and name.lower() in stopwords():
             continue
         out.add(name)
-    return out
+    return frozenset(out)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import ANY_COUNT, PARTIAL_DATE, _needs, disagree
-from index.text import titled_names
+from index.answer import (
+    ANY_COUNT,
+    PARTIAL_DATE,
+    QUALIFIER_CLASH,
+    QUALIFIER_MATCH,
+    _needs,
+    _qualifier_fit,
+    asking_part,
+    disagree,
+)
+from index.text import person_names, titled_names
 
 
 def kind(question: str) -> str | None:
@@ -31,6 +40,10 @@ def kind(question: str) -> str | None:
         ("What is FAST?", "definition"),
         ("What does Fei Fan say the funding system emphasizes?", None),
         ("What country announced a crackdown, saying the items promote it?", "name"),
+        ("How much has the administration approved in security assistance?", "amount"),
+        ("How much funding did Fei Fan receive?", "money"),
+        ("In which Chinese province is the telescope located?", "place"),
+        ("A growing number of people are moving abroad. Where are many Americans moving?", "place"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, expected: str | None) -> None:
@@ -50,7 +63,9 @@ def test_a_day_question_prefers_a_day_and_a_future_question_a_future_date() -> N
     days = _needs("On which days does the second conference take place?")
     assert days is not None
     assert days.fit("From the 10th to the 12th of this month, it will be held in Chengdu.") == 1.0
-    assert days.fit("At the first conference in 2023, China proposed an initiative.") == PARTIAL_DATE
+    assert (
+        days.fit("At the first conference in 2023, China proposed an initiative.") == PARTIAL_DATE
+    )
     future = _needs("When is construction of the SKA expected to be finished?")
     assert future is not None
     assert future.fit("In July 2021 the SKA project commenced construction.") == PARTIAL_DATE
@@ -70,7 +85,7 @@ def test_a_person_question_fits_a_new_name_with_a_title() -> None:
     assert need.fit("Deputy Manager Aizhibai commented: the seeds improved yields.") == 1.0
     assert need.fit("Adele is returning to Las Vegas.") == 1.0
     assert need.fit("The seeds have improved yields.") == 0.0
-    assert titled_names("Academician Gu Binglin, Chairman of the Forum") == ["Gu Binglin"]
+    assert titled_names("Academician Gu Binglin, Chairman of the Forum") == ("Gu Binglin",)
 
 
 def test_a_role_question_fits_a_sentence_that_describes_the_person() -> None:
@@ -95,3 +110,50 @@ def test_is_already_versus_will_become_is_a_disagreement_only_when_asked() -> No
     assert disagree(a, b, a, b, asked={"world", "largest"})
     assert not disagree(a, b, a, b, asked={"nicknam"})
     assert not disagree(a, a, a, a, asked={"largest"})
+
+
+def test_the_asking_sentence_of_a_quiz_question_is_what_counts() -> None:
+    q = "Police arrested 31 men this week. Where was the event?"
+    assert asking_part(q) == "Where was the event?"
+    assert asking_part("Who is Fei Fan?") == "Who is Fei Fan?"
+
+
+def test_a_count_stops_at_a_preposition() -> None:
+    need = _needs("How many scientists attended the forum?")
+    assert need is not None
+    assert need.fit("It hosted three editions of the Tengchong Scientists Forum.") == ANY_COUNT
+    assert need.fit("It was attended by 300 scientists from Asia.") == 1.0
+    labs = _needs("How many Belt and Road joint laboratories has China launched?")
+    assert labs is not None
+    assert labs.fit("China launched over 70 “Belt and Road” joint laboratories.") == 1.0
+
+
+def test_an_amount_is_money_a_share_or_a_measure() -> None:
+    need = _needs("How much has the administration approved in aid?")
+    assert need is not None
+    assert need.fit("It approved $6 billion in aid.") == 1.0
+    assert need.fit("Aid rose 60% this year.") == 1.0
+    assert need.fit("Three officials approved it.") == ANY_COUNT
+
+
+def test_who_is_the_role_of_needs_a_sentence_about_that_role() -> None:
+    need = _needs("Who is the chief scientist of FAST?")
+    assert need is not None
+    assert need.fit("Li Ke, the chief scientist of FAST, said so.") == 1.0
+    assert need.fit("Li Ke led a team from Tsinghua University.") == 0.0
+    assert not need.holds("Gu Binglin, Chairman of the Tengchong Scientists Forum, spoke.")
+
+
+def test_qualifiers_that_contradict_the_question_cost_and_matching_ones_earn() -> None:
+    fit = _qualifier_fit("Who is the current chief scientist of FAST?")
+    assert fit("Li Ke, the former chief scientist of FAST") == -QUALIFIER_CLASH
+    assert fit("the current chief scientist") == QUALIFIER_MATCH
+    assert fit("FAST opened in 2016") == 0.0
+    first = _qualifier_fit("When was the first forum held?")
+    assert first("Since the inaugural forum was held in 2022") == QUALIFIER_MATCH
+    assert first("the second conference will be held") == -QUALIFIER_CLASH
+
+
+def test_a_run_after_a_place_word_is_not_a_person() -> None:
+    assert person_names("In South Africa, Ma Yinzhe said") == ("Ma Yinzhe",)
+    assert "Hong Kong" not in person_names("President of the Chinese University of Hong Kong")

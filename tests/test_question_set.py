@@ -228,3 +228,22 @@ def test_questions_are_not_copied_verbatim_from_the_articles(
         for start in range(max(0, len(words) - 11)):
             run = " ".join(words[start : start + 12])
             assert not any(run in text for text in corpus.values()), f"{label}: {run!r}"
+
+
+def test_the_held_out_set_parses_and_its_strings_occur_in_its_gold_articles(
+    corpus: dict[str, str],
+) -> None:
+    """eval/questions/heldout.jsonl, written blind (see eval/questions/README.md), must stay valid."""
+    from eval.questions import load_questions
+
+    questions = load_questions(ROOT / "eval" / "questions" / "heldout.jsonl")
+    assert not questions.problems, questions.problems
+    assert len(questions.items) >= 50
+    for item in questions.items:
+        if not item.answerable:
+            assert not item.answers and not item.evidence, item.id
+            continue
+        for text in (*item.answers, *item.evidence):
+            assert any(normalize(text) in corpus.get(g, "") for g in item.gold_articles), (
+                f"{item.id}: {text!r} is in none of {item.gold_articles}"
+            )
