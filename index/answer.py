@@ -38,7 +38,7 @@ W_MEANING, W_WORDS, W_PASSAGE, W_TYPE = 0.55, 0.25, 0.20, 0.15
 SAME_FACT_COSINE = 0.80
 SAME_FACT_WORDS = 0.55  # ... or this share of shared content words (Jaccard)
 SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disagreement
-SECOND_SENTENCE_RATIO = 0.90  # a second sentence must score this close to the first
+SECOND_SENTENCE_RATIO = 0.85  # a second sentence must score this close to the first
 TRIM_OVER = 1.5
 TYPE_MISSING_PENALTY = 0.6
 # The sentence holding what is asked must be one of those matching the question nearly best:
@@ -452,7 +452,7 @@ _QUALIFIERS = {
 }  # fmt: skip
 _QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
 QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
-QUALIFIER_MATCH = 0.05  # added to one that repeats it, in the question's or other words
+QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
 
 
 def _qualifiers(text: str) -> dict[str, str]:
