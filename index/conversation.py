@@ -27,6 +27,10 @@ _OPENERS = re.compile(r"^\s*(and|also|so|then|but)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.IGNORECASE
 )
+# a question inside "what about X: who ...?"
+_ASKED_AFTER = re.compile(
+    r"[,:;—–-]\s*(?P<q>(?:who|whom|whose|what|which|when|where|why|how)\b.*)$", re.IGNORECASE
+)
 _WH = re.compile(
     r"^\s*(who|whom|whose|what|which|when|where|why|how(?:\s+many|\s+much)?)\b", re.IGNORECASE
 )
@@ -106,9 +110,18 @@ def _names(text: str) -> list[str]:
     return sorted(found, key=lambda n: text.find(n))
 
 
+# "Australian organisation", "Chinese delegation": a nationality describing a noun, not a subject
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ch|i)$")
+
+
 def subject_of(query: str) -> str | None:
-    """The most specific name in a query: the longest, ties to the earliest."""
-    found = _names(query)
+    """The most specific name in a query: the longest, ties to the earliest; a nationality before
+    a noun ("Which Australian organisation helped build FAST?") is not one."""
+    found = [
+        n
+        for n in _names(query)
+        if not (_DEMONYM.match(n) and re.search(rf"\b{re.escape(n)}\s+[a-z]", query))
+    ]
     if not found:
         return None
     return max(found, key=lambda n: (len(n.split()), len(n), -query.find(n)))
@@ -122,6 +135,22 @@ def _person(history: list[Turn]) -> str | None:
             found = person_names(text)
             if found:
                 return found[0]
+    return None
+
+
+_PLACE_NAME = re.compile(
+    r"\b(?:in|to|at|from|visited|visit)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)"
+)
+
+
+def _place(history: list[Turn]) -> str | None:
+    """The place a "there" most likely means: one named after "in", "to", "at" ... in the last
+    queries, else in the last answer."""
+    for turn in reversed(history[-3:]):
+        for text in (turn.query, turn.answer if turn.answered else ""):
+            for m in _PLACE_NAME.finditer(text):
+                if m.group(1) not in _NOT_NAMES:
+                    return m.group(1)
     return None
 
 
@@ -147,18 +176,22 @@ def is_follow_up(question: str) -> bool:
     return len(content) <= 1 and not _names(question)
 
 
-def _replace_pronoun(question: str, subject: str) -> str:
+def _replace_pronoun(question: str, subject: str, place: str | None = None) -> str:
     def sub(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
         if low in ("its", "their", "his", "her", "theirs", "hers"):
             return f"{subject}'s"
         if low == "there":
-            return f"in {subject}"
+            return f"in {place or subject}"
         return subject
 
     pattern = r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers|there)\b"
-    return re.sub(pattern, sub, question, count=1, flags=re.IGNORECASE)
+    out = re.sub(pattern, sub, question, count=1, flags=re.IGNORECASE)
+    if place and out != question and re.search(r"\bthere\b", out, re.IGNORECASE):
+        # "When did he start working there?": the person and the place
+        out = re.sub(r"\bthere\b", f"in {place}", out, count=1, flags=re.IGNORECASE)
+    return out
 
 
 def rewrite(question: str, history: list[Turn]) -> str:
@@ -171,6 +204,12 @@ def rewrite(question: str, history: list[Turn]) -> str:
     what_about = _WHAT_ABOUT.match(question)
     if what_about:
         new = what_about.group("x").strip()
+        asked = _ASKED_AFTER.search(new)
+        if asked:  # "What about the Aijiu park there: who commented on the seeds?"
+            about = new[: asked.start()].strip(" ,:;—–-")
+            if subject:
+                about = _replace_pronoun(about, subject, _place(history))
+            return f"{asked.group('q').strip().rstrip('?')}, {about}?"
         if subject and subject in prev.query:
             return prev.query.replace(subject, new, 1)
         return f"{_topic_phrase(prev.query)} {new}".strip() + "?"
@@ -179,11 +218,13 @@ def rewrite(question: str, history: list[Turn]) -> str:
     if toks & _PERSONAL:
         person = _person(history)
         if person or subject:
-            return _replace_pronoun(stripped, person or subject)  # type: ignore[arg-type]
+            return _replace_pronoun(stripped, person or subject, _place(history))  # type: ignore[arg-type]
     if toks & (_THING | _PLACE) and subject:
-        return _replace_pronoun(stripped, subject)
+        return _replace_pronoun(stripped, subject, _place(history))
     one = _ONE.search(stripped)
     if one and subject:  # "the second one" → "the second <subject>"
         return stripped[: one.start("one")] + subject + stripped[one.end("one") :]
+    if len([t for t in toks if t not in stopwords()]) >= 3 and _names(stripped):
+        return stripped  # "And how many editions has Tengchong hosted?" stands on its own
     # elliptical ("And when?", "How many?"): keep the question, add what the last turn was about
     return f"{stripped.rstrip('?')} {_topic_phrase(prev.query)}".strip() + "?"

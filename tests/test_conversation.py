@@ -87,3 +87,35 @@ def test_the_second_one_names_the_previous_subject() -> None:
     assert rewrite("And where is the second one taking place?", history) == (
         "where is the second Belt and Road Science and Technology Exchange Conference taking place?"
     )
+
+
+def test_a_nationality_before_a_noun_is_not_the_subject() -> None:
+    history = [
+        Turn("q", "Which Australian organisation helped build FAST?", "CSIRO built tools.", True)
+    ]
+    assert rewrite("And in which fields did the network around it form?", history) == (
+        "in which fields did the network around FAST form?"
+    )
+
+
+def test_and_before_a_question_that_stands_alone_is_just_dropped() -> None:
+    history = [Turn("q", "How many countries have sent participants to the forum?", "20.", True)]
+    assert rewrite("And how many editions has Tengchong hosted so far?", history) == (
+        "how many editions has Tengchong hosted so far?"
+    )
+
+
+def test_there_means_the_place_named_before_and_what_about_may_carry_its_own_question() -> None:
+    history = [
+        Turn(
+            "Who led the delegation to Kazakhstan?",
+            "Who led the delegation to Kazakhstan?",
+            "Professor Zhang Zhengmao led a delegation to visit a university in Kazakhstan.",
+            True,
+        ),
+        Turn("Which university is he from?", "Which university is Zhang Zhengmao from?", "x", True),
+    ]
+    assert rewrite("What about the Aijiu park there: who commented on the seeds?", history) == (
+        "who commented on the seeds, the Aijiu park in Kazakhstan?"
+    )
+    assert rewrite("When did he go there?", history) == "When did Zhang Zhengmao go in Kazakhstan?"
