@@ -69,7 +69,8 @@ _NEEDS_NAME = re.compile(
     r"\b(which|what)\s+(?:[\w-]+\s+){0,4}?(university|city|country|organi[sz]ation|institute|company|"
     r"telescope|team|award|forum|agency|park|laboratory|garden|center|centre|program|programme|"
     r"project|initiative|conference|event|festival|prize|show|film|book|newspaper|magazine|brand|"
-    r"party|state|province|region|continent|river|island|state|gathering|meeting|summit)s?\b",
+    r"party|state|province|region|continent|river|island|town|village|county|district|gathering|"
+    r"meeting|summit)s?\b",
     re.I,
 )
 # "What nickname ...", "By what epithet is ... known?": a sentence that names something by another name
@@ -78,13 +79,20 @@ _NEEDS_ALIAS = re.compile(
     r"what is \w+ called|name given)\b",
     re.I,
 )
+# "Which telescope is nicknamed the 'Chinese Sky Eye'?" gives the nickname and asks for the name
+_WHICH_IS_CALLED = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:is|was|are|were|has been|have been)\s+"
+    r"(?:nicknamed|dubbed|known as|called|referred to as)\s+\S",
+    re.I,
+)
 _ALIAS = re.compile(
     r"\b(dubbed|known as|nicknamed|called|hailed as|referred to as|billed as|so-called)\b", re.I
 )
 # "What proverb / image / phrase does ... use": the answer is someone's words, usually quoted
 _NEEDS_WORDS = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:proverb|saying|image|imagery|metaphor|analogy|simile|phrase|"
-    r"expression|slogan|motto|idiom|quote|quotation|catchphrase|words)\b",
+    r"expression|slogan|motto|idiom|quote|quotation|catchphrase|words)\b|"
+    r"\bhow (?:did|does|do) (?:[\w’'-]+\s+){1,3}?(?:describe|characteri[sz]e|sum up|put it)\b",
     re.I,
 )
 _QUOTED = re.compile(r"^\s*[“‘\"]|[“‘\"][^”’\"]{3,}[”’\"]|\b(?:much |just )?like\b|\bas if\b", re.I)
@@ -299,6 +307,24 @@ def _amount_fit(s: str) -> float:
     return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
 
 
+_QUOTED_NAME = re.compile(r"[“‘\"][A-Z][^”’\"]{2,40}[”’\"]")
+
+
+def _alias_fit(s: str) -> float:
+    """ "dubbed", "known as" ... fit; a quoted name ("the ‘Chinese Sky Eye’ (FAST)") fits less."""
+    if _ALIAS.search(s):
+        return 1.0
+    return 0.5 if _QUOTED_NAME.search(s) else 0.0
+
+
+def _place_fit(s: str, question: str) -> float:
+    """A new place after "in", "at", "from" ... fits; any other new name ("Tengchong, Yunnan")
+    fits less."""
+    if _novel(_PLACE.findall(s), question):
+        return 1.0
+    return PARTIAL_PLACE if _novel(names(s[1:]), question) else 0.0
+
+
 def _duration_fit(s: str) -> float:
     """A span of time ("within just one year", "20 years") fits; any other number fits less."""
     if _DURATION.search(s):
@@ -327,6 +353,7 @@ _FUTURE = re.compile(
     re.I,
 )
 PARTIAL_DATE = 0.5
+PARTIAL_PLACE = 0.5
 
 
 def _date_need(question: str, year_only: bool = False) -> Need:
@@ -351,9 +378,10 @@ def _date_need(question: str, year_only: bool = False) -> Need:
     return Need("year" if year_only else "date", fit, holds)
 
 
+# "Who is the chief scientist of FAST?", "Who succeeded Li Ke as chief scientist of FAST?"
 _WHO_ROLE = re.compile(
-    r"^\s*(?:and\s+)?who\s+(?:is|was|are|were|will be)\s+(?:the|a|an)\s+"
-    r"(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind)\b",
+    r"^\s*(?:and\s+)?who\s+(?:(?:is|was|are|were|will be)\s+(?:the|a|an)|\w+\s+[^?]{2,60}?\s+as"
+    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind)\b",
     re.I,
 )
 
@@ -401,15 +429,15 @@ def asking_part(question: str) -> str:
 def _needs(question: str) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
     question = asking_part(question)
+    if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
+        # a bonus, not a gate: "What is it called?" is often answered by a plain naming
+        return Need("alias", _alias_fit, _always)
     define = _DEFINE_Q.match(question)
     if define and len(define.group("x").split()) <= 4:
         return Need("definition", _flag(_defines(define.group("x"))), _always)
     role = _ROLE_Q.match(question)
     if role:
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
-    if _NEEDS_ALIAS.search(question):
-        # a bonus, not a gate: "What is it called?" is often answered by a plain naming
-        return Need("alias", _flag(lambda s: bool(_ALIAS.search(s))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
     if _MONEY_Q.search(question):
@@ -419,8 +447,9 @@ def _needs(question: str) -> Need | None:
         percent = lambda s: bool(_PERCENT.search(s))  # noqa: E731
         return Need("percent", _flag(percent), percent)
     if _WHERE.search(question):
-        place = lambda s: _novel(_PLACE.findall(s), question)  # noqa: E731
-        return Need("place", _flag(place), place)
+        return Need(
+            "place", lambda s: _place_fit(s, question), lambda s: _place_fit(s, question) > 0
+        )
     if _NEEDS_DURATION.search(question):
         duration = _duration_fit
         return Need("duration", duration, lambda s: duration(s) > 0)

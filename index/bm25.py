@@ -9,6 +9,7 @@ pattern), with English stop words dropped.
 
 from __future__ import annotations
 
+import bisect
 import json
 import shutil
 from collections.abc import Iterable
@@ -70,6 +71,7 @@ class BM25Index:
         self.dates: np.ndarray = np.zeros(0, dtype=np.int64)
         self.fingerprint = ""
         self._bm25: Any = None
+        self._sorted_vocab: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -119,6 +121,7 @@ class BM25Index:
         self.sources = np.array(sources, dtype=object)
         self.dates = np.array(dates, dtype=np.int64)
         self.fingerprint = fingerprint
+        self._sorted_vocab = None
         if texts:
             self._bm25 = bm25s.BM25()
             self._bm25.index(self._tokenize(texts), show_progress=False)
@@ -193,9 +196,18 @@ class BM25Index:
                 else 0
             )
             out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-            if df == 0:
+            if df == 0 and not self._is_prefix(term):
                 absent.add(term)
         return out, frozenset(absent)
+
+    def _is_prefix(self, term: str) -> bool:
+        """A short form of a word the passages hold ("lab" of "laboratory"): not a missing word."""
+        if len(term) < 3 or self._bm25 is None:
+            return False
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(self._bm25.vocab_dict)
+        at = bisect.bisect_left(self._sorted_vocab, term)
+        return at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(term)
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():

@@ -44,6 +44,10 @@ def kind(question: str) -> str | None:
         ("How much funding did Fei Fan receive?", "money"),
         ("In which Chinese province is the telescope located?", "place"),
         ("A growing number of people are moving abroad. Where are many Americans moving?", "place"),
+        ("What is FAST nicknamed?", "alias"),
+        ("Which telescope is nicknamed the 'Chinese Sky Eye'?", "name"),
+        ("How did Fei Fan describe the approach?", "words"),
+        ("Who succeeded Li Ke as chief scientist of FAST?", "person"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, expected: str | None) -> None:
@@ -157,3 +161,17 @@ def test_qualifiers_that_contradict_the_question_cost_and_matching_ones_earn() -
 def test_a_run_after_a_place_word_is_not_a_person() -> None:
     assert person_names("In South Africa, Ma Yinzhe said") == ("Ma Yinzhe",)
     assert "Hong Kong" not in person_names("President of the Chinese University of Hong Kong")
+
+
+def test_a_successor_question_needs_a_new_person_in_that_role() -> None:
+    need = _needs("Who succeeded Li Ke as chief scientist of FAST?")
+    assert need is not None
+    assert need.fit("Li Ke led a team from Tsinghua University.") == 0.0
+    assert need.fit("Wang Wu became chief scientist of FAST in 2024.") == 1.0
+
+
+def test_a_quoted_name_half_fits_a_nickname_question() -> None:
+    need = _needs("What is FAST nicknamed?")
+    assert need is not None
+    assert need.fit("the ‘Chinese Sky Eye’ (FAST) project") == 0.5
+    assert need.fit("FAST, dubbed the Sky Eye, opened") == 1.0

@@ -230,13 +230,14 @@ def test_questions_are_not_copied_verbatim_from_the_articles(
             assert not any(run in text for text in corpus.values()), f"{label}: {run!r}"
 
 
-def test_the_held_out_set_parses_and_its_strings_occur_in_its_gold_articles(
-    corpus: dict[str, str],
+@pytest.mark.parametrize("name", ["heldout.jsonl", "blind2.jsonl"])
+def test_the_blind_sets_parse_and_their_strings_occur_in_their_gold_articles(
+    corpus: dict[str, str], name: str
 ) -> None:
-    """eval/questions/heldout.jsonl, written blind (see eval/questions/README.md), must stay valid."""
+    """The sets written blind (see eval/questions/README.md) must stay valid."""
     from eval.questions import load_questions
 
-    questions = load_questions(ROOT / "eval" / "questions" / "heldout.jsonl")
+    questions = load_questions(ROOT / "eval" / "questions" / name)
     assert not questions.problems, questions.problems
     assert len(questions.items) >= 50
     for item in questions.items:
