@@ -143,18 +143,19 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         batch, _ = self.tokenizer.batch([text])
+        if self._onnx is not None:
+            # InferenceSession.run is thread-safe: concurrent questions overlap instead of queueing
+            # (8 HTTP clients on the 1,659-article corpus: see docs/benchmarks.md)
+            return _normalize(self._forward(batch)[0].mean(axis=0))
         with self._lock:
-            if self._onnx is None:
-                # One thread for a short question: torch's second worker only spin-waits on so little
-                # work, and under load that costs 10x (seed questions: p50 18 ms vs 249 ms, load 5).
-                threads = self._torch.get_num_threads()
-                self._torch.set_num_threads(1)
-                try:
-                    hidden = self._forward(batch)
-                finally:
-                    self._torch.set_num_threads(threads)
-            else:
+            # One thread for a short question: torch's second worker only spin-waits on so little
+            # work, and under load that costs 10x (seed questions: p50 18 ms vs 249 ms, load 5).
+            threads = self._torch.get_num_threads()
+            self._torch.set_num_threads(1)
+            try:
                 hidden = self._forward(batch)
+            finally:
+                self._torch.set_num_threads(threads)
         return _normalize(hidden[0].mean(axis=0))
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
