@@ -169,12 +169,20 @@ class Engine:
                 )
         t0 = time.perf_counter()
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
-        retrieved, qvec = self.searcher.search(query, n, filters, mode)
+        retrieved, pool, qvec = self.searcher.search_with_pool(
+            query,
+            n,
+            filters,
+            mode,
+            dense_extra=self.settings.retrieval.answer_dense_extra,
+            answer_k=top_k,
+        )
         hits = retrieved[:top_k]
         t1 = time.perf_counter()
         idf, absent = self.searcher.bm25.idf(query_terms(query))
+        # the answer reads the top passages and the best dense ones fusion ranked lower
         composition = compose(
-            query, qvec, hits, idf, self.settings.answer, self._article_text, absent
+            query, qvec, hits + pool, idf, self.settings.answer, self._article_text, absent
         )
         t2 = time.perf_counter()
         prepared = _Prepared(

@@ -76,7 +76,25 @@ class Searcher:
         vector: np.ndarray | None = None,
     ) -> tuple[list[Hit], np.ndarray]:
         """The best ``top_k`` passages for ``query`` and the question's vector."""
+        hits, _, qvec = self.search_with_pool(query, top_k, filters, mode, vector, 0)
+        return hits, qvec
+
+    def search_with_pool(
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        vector: np.ndarray | None = None,
+        dense_extra: int = 0,
+        answer_k: int | None = None,
+    ) -> tuple[list[Hit], list[Hit], np.ndarray]:
+        """The best ``top_k`` passages, and those of the best ``dense_extra`` dense passages that
+        are not among the first ``answer_k`` of them: a passage no question word matches gets
+        little from reciprocal rank fusion, yet may hold the paraphrased answer (the answer step
+        reads its sentences too)."""
         top_k = top_k or self.settings.top_k
+        answer_k = answer_k or top_k
         mode = mode or self.settings.mode
         n = max(self.settings.candidates, top_k)
         qvec = vector if vector is not None else self.embedder.embed_query(query)
@@ -94,8 +112,12 @@ class Searcher:
             lists.append([pid for pid, _ in bm25_hits])
             weights.append(self.settings.bm25_weight)
         fused = rrf(lists, weights, self.settings.rrf_k)[:top_k]
-        passages = self.store.get_passages([pid for pid, _ in fused])
+        chosen = [pid for pid, _ in fused]
+        best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
+        extra = [pid for pid in best_dense if pid not in chosen[:answer_k]]
+        passages = self.store.get_passages(chosen + [p for p in extra if p not in chosen])
         hits: list[Hit] = []
+        pool: list[Hit] = []
         scores = dict(fused)
         for passage in passages:
             article = self.articles.get(passage.article_id)
@@ -105,14 +127,16 @@ class Searcher:
                 if article is None:
                     continue
             dense_score = float(passage.vector @ qvec) if passage.vector is not None else 0.0
-            hits.append(
-                Hit(
-                    passage=passage,
-                    article=article,
-                    score=scores[passage.id],
-                    dense=dense_score,
-                    bm25=bm25_scores.get(passage.id, 0.0),
-                    rank=len(hits) + 1,
-                )
+            hit = Hit(
+                passage=passage,
+                article=article,
+                score=scores.get(passage.id, 0.0),
+                dense=dense_score,
+                bm25=bm25_scores.get(passage.id, 0.0),
+                rank=len(hits) + 1,
             )
-        return hits, qvec
+            if passage.id in scores:
+                hits.append(hit)
+            if passage.id in extra:
+                pool.append(hit)
+        return hits, pool, qvec

@@ -71,6 +71,9 @@ class RetrievalSettings(BaseSettings):
     candidates: int = Field(default=30, ge=1, le=200)
     # 60: the constant of Cormack et al.'s reciprocal rank fusion.
     rrf_k: int = 60
+    # the answer step also reads this many of the best dense passages that fusion ranked below
+    # top_k: a paraphrase shares no word with its answer, so BM25 pushes it down (docs/benchmarks.md)
+    answer_dense_extra: int = Field(default=2, ge=0, le=10)
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
 

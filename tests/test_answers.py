@@ -101,3 +101,16 @@ def test_disagreement_needs_a_different_name_or_number() -> None:
         "former chief scientist Li Di said", "Li Ke, the former chief scientist", "Li Di", "Li Ke"
     )
     assert not disagree("Li Ke led a team", "Li Ke, the former chief scientist", "Li Ke", "Li Ke")
+
+
+def test_the_answer_also_reads_the_best_dense_passages_fusion_ranked_low(
+    seed_engine: Engine,
+) -> None:
+    """A paraphrase shares no word with its answer: BM25 ranks that passage low, dense first."""
+    q = "Which inherited blood disorder did the head of the Hong Kong university urge a push against?"
+    searcher = seed_engine.searcher
+    hits, pool, _ = searcher.search_with_pool(q, 5, dense_extra=2)
+    dense, _ = searcher.search(q, 2, mode="dense")
+    top = {h.passage.id for h in hits}
+    assert {h.passage.id for h in pool} == {h.passage.id for h in dense} - top
+    assert any("thalassemia" in h.passage.text for h in hits + pool)
