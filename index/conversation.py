@@ -194,6 +194,17 @@ def _replace_pronoun(question: str, subject: str, place: str | None = None) -> s
     return out
 
 
+def _with_short_form(subject: str, history: list[Turn]) -> str:
+    """The acronym the articles use for the subject when an earlier answer defines it
+    ("Square Kilometre Array (SKA)" makes "SKA"): news text names it by the short form after."""
+    for turn in reversed(history[-3:]):
+        text = turn.answer if turn.answered else ""
+        short = re.search(rf"\b{re.escape(subject)}\s*\(([A-Z][A-Za-z]*[A-Z])\)", text)
+        if short:
+            return short.group(1)
+    return subject
+
+
 def rewrite(question: str, history: list[Turn]) -> str:
     """A standalone query for ``question`` given the earlier turns (returned unchanged if standalone)."""
     question = question.strip()
@@ -201,6 +212,8 @@ def rewrite(question: str, history: list[Turn]) -> str:
         return question
     prev = history[-1]
     subject = subject_of(prev.query)
+    if subject:
+        subject = _with_short_form(subject, history)
     what_about = _WHAT_ABOUT.match(question)
     if what_about:
         new = what_about.group("x").strip()

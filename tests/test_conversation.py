@@ -119,3 +119,17 @@ def test_there_means_the_place_named_before_and_what_about_may_carry_its_own_que
         "who commented on the seeds, the Aijiu park in Kazakhstan?"
     )
     assert rewrite("When did he go there?", history) == "When did Zhang Zhengmao go in Kazakhstan?"
+
+
+def test_a_subject_the_answer_abbreviates_is_carried_by_its_acronym() -> None:
+    history = [
+        Turn(
+            "What is the Square Kilometre Array?",
+            "What is the Square Kilometre Array?",
+            "data from the Square Kilometre Array (SKA) radio telescope. [1]",
+            True,
+        )
+    ]
+    assert rewrite("When did construction on it begin?", history) == (
+        "When did construction on SKA begin?"
+    )
