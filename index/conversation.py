@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from index.text import names, person_names, stopwords, words
+from index.text import ORG_WORDS, names, person_names, stopwords, words
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
 _THING = {"it", "its", "they", "them", "their", "theirs"}
@@ -30,6 +30,17 @@ _WHAT_ABOUT = re.compile(
 # a question inside "what about X: who ...?"
 _ASKED_AFTER = re.compile(
     r"[,:;—–-]\s*(?P<q>(?:who|whom|whose|what|which|when|where|why|how)\b.*)$", re.IGNORECASE
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+_MARKER = re.compile(r"\s*\[\d+\]")
+# "Which radio telescope is ...", "What institution did ...": the noun the question asks about
+_WHICH_NOUN = re.compile(
+    r"^\s*(?:[Ww]hich|[Ww]hat)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)\s+"
+    r"(?=(?:is|was|are|were|did|does|do|has|have|had|will|can|could)\b)"
+)
+# "Which Chinese institution sent ...": the asked noun right before the verb
+_WHICH_SUBJECT = re.compile(
+    r"^\s*(?:[Ww]hich|[Ww]hat)\s+(?:[A-Z][\w-]*\s+)*(?P<noun>[a-z][\w-]*)\s+(?=[a-z])"
 )
 _WH = re.compile(
     r"^\s*(who|whom|whose|what|which|when|where|why|how(?:\s+many|\s+much)?)\b", re.IGNORECASE
@@ -106,7 +117,7 @@ def _names(text: str) -> list[str]:
     for name in names(text):
         parts = [p for p in name.split() if p not in _NOT_NAMES]
         if parts:
-            found.append(" ".join(parts))
+            found.append(_POSSESSIVE.sub("", " ".join(parts)))
     return sorted(found, key=lambda n: text.find(n))
 
 
@@ -155,9 +166,34 @@ def _place(history: list[Turn]) -> str | None:
 
 
 def _topic_phrase(query: str) -> str:
-    """The previous query without its question word: what it was about."""
-    body = _WH.sub("", query).strip(" ?")
-    return body
+    """The previous query without its question word (and the noun a "which" asks for): what it
+    was about ("Which institution did Kang Musha join?" -> "did Kang Musha join")."""
+    body = _WHICH_NOUN.sub("", query)
+    if body == query:
+        body = _WH.sub("", query)
+    return body.strip(" ?")
+
+
+def _answer_subject(prev: Turn) -> str | None:
+    """For "Which radio telescope is Ma Yinzhe's team processing data from?" the next "it" is the
+    telescope the answer named: the name just before the noun asked about ("Square Kilometre
+    Array (SKA) radio telescope"), else the answer's first organisation the question lacks."""
+    asked = _WHICH_NOUN.match(prev.query) or _WHICH_SUBJECT.match(prev.query)
+    if not asked or not prev.answered or asked.group("noun").lower() in stopwords():
+        return None
+    answer = _MARKER.sub("", prev.answer)
+    noun = asked.group("noun").lower()
+    before = re.search(
+        rf"([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z][\w’'-]*)*)(?:\s*\(([A-Z][A-Za-z]*[A-Z])\))?"
+        rf"(?:\s+[a-z-]+){{0,2}}\s+{re.escape(noun)}",
+        answer,
+    )
+    if before and before.group(1) not in prev.query:
+        return before.group(2) or before.group(1)
+    for name in _names(answer):  # "a delegation from the Chinese Academy of Sciences"
+        if set(name.split()) & ORG_WORDS and name not in prev.query:
+            return name
+    return None
 
 
 def is_follow_up(question: str) -> bool:
@@ -211,7 +247,7 @@ def rewrite(question: str, history: list[Turn]) -> str:
     if not history or not is_follow_up(question):
         return question
     prev = history[-1]
-    subject = subject_of(prev.query)
+    subject = _answer_subject(prev) or subject_of(prev.query)
     if subject:
         subject = _with_short_form(subject, history)
     what_about = _WHAT_ABOUT.match(question)

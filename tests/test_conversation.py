@@ -133,3 +133,33 @@ def test_a_subject_the_answer_abbreviates_is_carried_by_its_acronym() -> None:
     assert rewrite("When did construction on it begin?", history) == (
         "When did construction on SKA begin?"
     )
+
+
+def test_after_a_which_question_it_means_the_thing_the_answer_named() -> None:
+    history = [
+        Turn(
+            "q",
+            "Which radio telescope is Ma Yinzhe's team processing data from?",
+            "Ma Yinzhe is processing data from the Square Kilometre Array (SKA) radio telescope. [1]",
+            True,
+        )
+    ]
+    assert rewrite("When did its construction start?", history) == (
+        "When did SKA's construction start?"
+    )
+    history = [
+        Turn(
+            "q",
+            "Which Chinese institution sent a delegation to Germany in mid-May?",
+            "In mid-May, a delegation from the Chinese Academy of Sciences visited Germany. [1]",
+            True,
+        )
+    ]
+    assert rewrite("Who did they meet with there?", history) == (
+        "Who did Chinese Academy of Sciences meet with in Germany?"
+    )
+
+
+def test_an_elliptical_question_after_a_which_question_drops_the_noun_asked_about() -> None:
+    history = [Turn("q", "Which institution did Kang Musha join?", "He joined in 2020.", True)]
+    assert rewrite("When?", history) == "When did Kang Musha join?"
