@@ -70,7 +70,9 @@ _NEEDS_NAME = re.compile(
     r"telescope|team|award|forum|agency|park|laboratory|garden|center|centre|program|programme|"
     r"project|initiative|conference|event|festival|prize|show|film|book|newspaper|magazine|brand|"
     r"party|state|province|region|continent|river|island|town|village|county|district|gathering|"
-    r"meeting|summit)s?\b",
+    r"meeting|summit|institution|body|museum|hospital|school|college|firm|bank|ministry|department|"
+    r"council|committee|association|society|network|platform|facility|observatory|station|"
+    r"satellite|mission|treaty|agreement|law|bill|policy)s?\b",
     re.I,
 )
 # "What nickname ...", "By what epithet is ... known?": a sentence that names something by another name
@@ -100,7 +102,7 @@ _MONTH_NAMES = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
 _WHERE = re.compile(
     r"^\s*(?:and\s+)?where\b|\bin (?:which|what) (?:[\w-]+\s+){0,2}?"
-    r"(?:city|country|place|town|village|province|state|region|county|district|area|part)\b",
+    r"(?P<kind>city|country|place|town|village|province|state|region|county|district|area|part)\b",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
@@ -108,7 +110,8 @@ _MONEY_Q = re.compile(
     r"\bhow much (?:money|funding|cash|revenue|profit)\b|"
     r"\bhow much\b.*\b(?:cost|costs|pay|paid|worth|spend|spent|raise|raised|earn|earned|receive|"
     r"received|sell|sold|charge|fund|funded|invest|invested|lose|lost)\b|"
-    r"\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(?:cost|price|budget|value|salary|fine|fee)s?\b",
+    r"\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(?:cost|price|budget|value|salary|fine|fee)s?\b|"
+    r"\b(?:what|which) (?:\w+ )?(?:salary|wage|price|fee|fine|budget|sum|prize money)\b",
     re.I,
 )
 _MONEY = re.compile(
@@ -152,7 +155,7 @@ _SAME_COUNT = [
     )
 ]  # fmt: skip
 _COUNT_ENDS = re.compile(
-    r"[.;:(),]|\b(?:of|in|at|from|for|to|with|by|on|and|or|who|which|that|than|as|including)\b",
+    r"[.;:(),]|\b(?:of|in|at|from|for|to|with|by|on|or|who|which|that|than|as|including)\b",
     re.I,
 )
 ADJACENT_COUNT = 1.0
@@ -284,7 +287,10 @@ def _count_fit(question: str) -> Callable[[str], float]:
                 # the counted thing comes before any "of", "in", "from" ...: "three editions of
                 # the Tengchong Scientists Forum" counts editions, not scientists
                 after = _COUNT_ENDS.split(n.group("after"))[0]
-                if counted & set(terms(after)):
+                said = set(terms(after))
+                if counted & said or any(
+                    w.startswith(c) for c in counted if len(c) >= 3 for w in said
+                ):  # "labs" is counted by "70 joint laboratories"
                     return ADJACENT_COUNT
         return ANY_COUNT if NUMBER_LIKE.search(plain) else 0.0
 
@@ -317,10 +323,12 @@ def _alias_fit(s: str) -> float:
     return 0.5 if _QUOTED_NAME.search(s) else 0.0
 
 
-def _place_fit(s: str, question: str) -> float:
-    """A new place after "in", "at", "from" ... fits; any other new name ("Tengchong, Yunnan")
-    fits less."""
+def _place_fit(s: str, question: str, category: str = "") -> float:
+    """A new place after "in", "at", "from" ..., or named as the kind asked for ("Yunnan Province"
+    for "which province"), fits; any other new name ("Tengchong, Yunnan") fits less."""
     if _novel(_PLACE.findall(s), question):
+        return 1.0
+    if category and _novel(re.findall(rf"\b([A-Z][\w’'-]+)\s+{category}\b", s, re.I), question):
         return 1.0
     return PARTIAL_PLACE if _novel(names(s[1:]), question) else 0.0
 
@@ -353,6 +361,7 @@ _FUTURE = re.compile(
     re.I,
 )
 PARTIAL_DATE = 0.5
+PARTIAL_DAY = 0.25
 PARTIAL_PLACE = 0.5
 
 
@@ -371,7 +380,9 @@ def _date_need(question: str, year_only: bool = False) -> Need:
     def fit(s: str) -> float:
         if not holds(s):
             return 0.0
-        if (day and not _DAY.search(s)) or (future and not _FUTURE.search(s)):
+        if day and not _DAY.search(s):
+            return PARTIAL_DAY  # asked on which day; "in mid-May" does not say
+        if future and not _FUTURE.search(s):
             return PARTIAL_DATE
         return 1.0
 
@@ -413,6 +424,9 @@ def _people(question: str) -> Need:
     return Need("person", fit, holds)
 
 
+_IMPERATIVE = re.compile(
+    r"^\s*(?:please\s+)?(?:name|identify|give|list|state|tell me)\s+(?:the|a|an)\s+", re.I
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 
 
@@ -420,10 +434,9 @@ def asking_part(question: str) -> str:
     """The sentence that asks: news quizzes set the scene first ("Police arrested 31 men this
     week ... Where was the event?")."""
     parts = [p for p in _SENTENCE_END.split(question.strip()) if p.strip()]
-    if len(parts) <= 1:
-        return question
     asking = [p for p in parts if "?" in p]
-    return (asking or parts)[-1]
+    last = (asking or parts)[-1] if len(parts) > 1 else question
+    return _IMPERATIVE.sub("Which ", last)  # "Name the city that ..." asks "Which city ..."
 
 
 def _needs(question: str) -> Need | None:
@@ -446,9 +459,13 @@ def _needs(question: str) -> Need | None:
     if _PERCENT_Q.search(question):
         percent = lambda s: bool(_PERCENT.search(s))  # noqa: E731
         return Need("percent", _flag(percent), percent)
-    if _WHERE.search(question):
+    where = _WHERE.search(question)
+    if where:
+        category = where.group("kind") or ""
         return Need(
-            "place", lambda s: _place_fit(s, question), lambda s: _place_fit(s, question) > 0
+            "place",
+            lambda s: _place_fit(s, question, category),
+            lambda s: _place_fit(s, question, category) > 0,
         )
     if _NEEDS_DURATION.search(question):
         duration = _duration_fit

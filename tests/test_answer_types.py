@@ -7,6 +7,7 @@ import pytest
 from index.answer import (
     ANY_COUNT,
     PARTIAL_DATE,
+    PARTIAL_DAY,
     QUALIFIER_CLASH,
     QUALIFIER_MATCH,
     _needs,
@@ -48,6 +49,9 @@ def kind(question: str) -> str | None:
         ("Which telescope is nicknamed the 'Chinese Sky Eye'?", "name"),
         ("How did Fei Fan describe the approach?", "words"),
         ("Who succeeded Li Ke as chief scientist of FAST?", "person"),
+        ("Name the city that will host the second conference.", "name"),
+        ("What salary does Gu Binglin receive as Chairman?", "money"),
+        ("Which institution did Kang Musha join?", "name"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, expected: str | None) -> None:
@@ -67,9 +71,7 @@ def test_a_day_question_prefers_a_day_and_a_future_question_a_future_date() -> N
     days = _needs("On which days does the second conference take place?")
     assert days is not None
     assert days.fit("From the 10th to the 12th of this month, it will be held in Chengdu.") == 1.0
-    assert (
-        days.fit("At the first conference in 2023, China proposed an initiative.") == PARTIAL_DATE
-    )
+    assert days.fit("At the first conference in 2023, China proposed an initiative.") == PARTIAL_DAY
     future = _needs("When is construction of the SKA expected to be finished?")
     assert future is not None
     assert future.fit("In July 2021 the SKA project commenced construction.") == PARTIAL_DATE
@@ -175,3 +177,17 @@ def test_a_quoted_name_half_fits_a_nickname_question() -> None:
     assert need is not None
     assert need.fit("the ‘Chinese Sky Eye’ (FAST) project") == 0.5
     assert need.fit("FAST, dubbed the Sky Eye, opened") == 1.0
+
+
+def test_which_province_fits_a_name_given_as_a_province() -> None:
+    need = _needs("In which province is the Tengchong Scientists Forum held?")
+    assert need is not None
+    assert need.fit("is the aspiration of Yunnan Province and the community") == 1.0
+    assert need.fit("Tengchong, Yunnan, known as the First City") == 0.5
+
+
+def test_a_day_question_barely_fits_a_month() -> None:
+    need = _needs("On what date will the Roundtable Forum in Shanghai take place?")
+    assert need is not None
+    assert need.fit("to discuss the upcoming forum in mid-May") < 0.5
+    assert need.fit("The forum will open on June 12.") == 1.0
