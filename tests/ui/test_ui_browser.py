@@ -131,7 +131,7 @@ def test_follow_up_and_new_chat_in_the_browser(ui_server: LiveServer, browser_co
     page.locator("#nr-chat .nr-meta").nth(1).wait_for(timeout=60_000)
     assert "2021" in page.locator("#nr-chat .nr-answer").last.inner_text()
     page.locator("#nr-chat details.nr-query").last.locator("summary").click()
-    assert "Square Kilometre" in page.locator("#nr-chat details.nr-query").last.inner_text()
+    assert "SKA" in page.locator("#nr-chat details.nr-query").last.inner_text()
 
     page.locator("#nr-new").click()
     page.wait_for_selector("button.nr-example", timeout=30_000)

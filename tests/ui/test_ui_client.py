@@ -68,7 +68,7 @@ def test_a_follow_up_question_uses_the_previous_turn(client: Client) -> None:
     assert re.search(r"SKA|Square Kilometre", answer["query"])  # "searched for: …"
     assert len(chat) == 4
     assert sources.index('id="nr-turn-2"') < sources.index('id="nr-turn-1"')
-    assert "searched for" in texts(chat)[3] and "Square Kilometre" in texts(chat)[3]
+    assert "searched for" in texts(chat)[3] and re.search(r"SKA|Square Kilometre", texts(chat)[3])
 
 
 def test_new_chat_starts_a_fresh_conversation(client: Client) -> None:
