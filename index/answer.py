@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.lexicon import Lexicon
 from index.models import Citation
 from index.search import Hit
 from index.text import (
@@ -534,19 +535,35 @@ def candidates(
     idf: dict[str, float],
     needs: Need | None,
     qualifier: Callable[[str], float] = lambda s: 0.0,
+    lexicon: Lexicon | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
-    ``qualifier``: the sentence's agreement with the question's qualifiers)."""
+    ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
+    close word stand in for a question word the sentence lacks, scaled by its closeness)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
+    close: list[dict[str, float]] = []
+    if lexicon is not None:
+        close = lexicon.closeness(
+            qterms,
+            [
+                p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
+                for p in (h.passage for h in hits)
+                for i in range(len(p.sentences))
+            ],
+        )
+    k = -1
     for hit in hits:
         p = hit.passage
         sims = p.sentence_vectors @ qvec if len(p.sentences) else np.zeros(0)
         for i, (start, end) in enumerate(p.sentences):
+            k += 1
             text = p.text[start - p.start : end - p.start]
             sterms = p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
             words_share = sum(idf[t] for t in qterms & sterms) / total
+            if close and close[k]:
+                words_share += sum(idf[t] * c for t, c in close[k].items()) / total
             meaning = float(sims[i])
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             if len(text.split()) < 6:  # headlines and fragments state no fact
@@ -650,10 +667,11 @@ def compose(
     settings: AnswerSettings,
     article_text: Callable[[str], str],
     absent: frozenset[str] = frozenset(),
+    lexicon: Lexicon | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
     needs = _needs(question)
-    ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question))
+    ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question), lexicon)
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked

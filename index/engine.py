@@ -21,6 +21,7 @@ from index.bm25 import BM25Index, Filters
 from index.conversation import ConversationStore, Turn, rewrite
 from index.embedder import Embedder
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
+from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
 from index.search import Hit, Searcher
 from index.store import COMMITTED, ArticleInfo, Store
@@ -70,6 +71,7 @@ class Engine:
         embedder: Embedder,
         searcher: Searcher | None,
         generator: object | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -77,6 +79,7 @@ class Engine:
         self._searcher = searcher  # None until the store has been reached (see .searcher)
         self._searcher_lock = threading.Lock()
         self.generator = generator
+        self.lexicon = lexicon
         self.conversations = ConversationStore(
             settings.answer.conversation_turns,
             settings.answer.conversation_ttl_s,
@@ -105,7 +108,13 @@ class Engine:
             from index.llm import Generator
 
             generator = Generator(settings.llm)
-        return cls(settings, store, embedder, searcher, generator)
+        lexicon = None
+        if settings.answer.word_similarity:
+            from index.lexicon import load_lexicon
+            from index.onnx import cache_dir
+
+            lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
+        return cls(settings, store, embedder, searcher, generator, lexicon)
 
     @property
     def searcher(self) -> Searcher:
@@ -182,7 +191,14 @@ class Engine:
         idf, absent = self.searcher.bm25.idf(query_terms(query))
         # the answer reads the top passages and the best dense ones fusion ranked lower
         composition = compose(
-            query, qvec, hits + pool, idf, self.settings.answer, self._article_text, absent
+            query,
+            qvec,
+            hits + pool,
+            idf,
+            self.settings.answer,
+            self._article_text,
+            absent,
+            self.lexicon,
         )
         t2 = time.perf_counter()
         prepared = _Prepared(

@@ -89,6 +89,11 @@ def words(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
+def stem_words(tokens: list[str]) -> list[str]:
+    """Snowball stems of lower-cased word tokens."""
+    return list(_stemmer().stemWords(tokens))
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content words: the same tokens the BM25 index holds."""
     stop = stopwords()

@@ -92,6 +92,9 @@ class AnswerSettings(BaseSettings):
     # false abstentions start (0.036), at 0.30 they pass 0.05. Questions about what the articles
     # mention but do not state are declined by the answer-type rules (index/answer.py), not by it.
     abstain_threshold: float = 0.25
+    # a close word (MiniLM's own word-piece embeddings) stands in for a question word the sentence
+    # lacks: "nations" for "countries" (index/lexicon.py)
+    word_similarity: bool = True
     max_question_chars: int = 2000
     conversation_turns: int = 20
     conversation_ttl_s: float = 3600.0
