@@ -529,6 +529,16 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
     return fit
 
 
+# a sentence whose subject is a pronoun: "He told reporters ...", "Since joining ..., he has ..."
+_PRONOUN = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it)\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _name_terms(sentence: str) -> frozenset[str]:
+    """The stemmed words of the names in a sentence (who a pronoun after it stands for)."""
+    return frozenset(t for name in names(sentence[1:]) for t in terms(name))
+
+
 def candidates(
     qvec: np.ndarray,
     hits: Sequence[Hit],
@@ -561,7 +571,13 @@ def candidates(
             k += 1
             text = p.text[start - p.start : end - p.start]
             sterms = p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
-            words_share = sum(idf[t] for t in qterms & sterms) / total
+            matched = qterms & sterms
+            if i > 0 and _PRONOUN.match(text):
+                # "Since joining the garden in 2020, he has ...": "he" is whoever the sentence before
+                # names, so that sentence's names count as said here
+                ps, pe = p.sentences[i - 1]
+                matched = matched | (qterms & _name_terms(p.text[ps - p.start : pe - p.start]))
+            words_share = sum(idf[t] for t in matched) / total
             if close and close[k]:
                 words_share += sum(idf[t] * c for t, c in close[k].items()) / total
             meaning = float(sims[i])

@@ -191,3 +191,12 @@ def test_a_day_question_barely_fits_a_month() -> None:
     assert need is not None
     assert need.fit("to discuss the upcoming forum in mid-May") < 0.5
     assert need.fit("The forum will open on June 12.") == 1.0
+
+
+def test_a_sentence_about_he_counts_the_names_of_the_sentence_before() -> None:
+    from index.answer import _PRONOUN, _name_terms
+
+    assert _PRONOUN.match("Since joining the garden in 2020, he has patrolled for elephants.")
+    assert _PRONOUN.match("He told reporters that the team is building a pipeline.")
+    assert not _PRONOUN.match("The team said he would come.")
+    assert {"kang", "musha"} <= _name_terms("Spanish Chief Researcher Kang Musha has worked here.")
