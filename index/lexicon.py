@@ -8,8 +8,9 @@ all-MiniLM-L6-v2's word-piece embedding matrix, averaged over the vocabulary wor
 Snowball stem, is at least 0.6. For example, nations/countries 0.55 as words, lab/laboratory 0.64,
 finished/completed 0.61. The unrelated pairs checked (money/telescope, plant/the) were below 0.2.
 
-No text is embedded: the table maps stems (the same ones BM25 and the stored sentence terms use) to
-fixed vectors, built once from the bundled weights and cached beside the ONNX export.
+No text is embedded: the table lists, for each stem (the same stems BM25 and the stored sentence
+terms use), its close stems. It is built once from the bundled weights (all pairs, about 3 s) and
+cached beside the ONNX export.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 TENSOR = "embeddings.word_embeddings.weight"
-CACHE_NAME = "lexicon-v1.npz"
+CACHE_NAME = "lexicon-v2.npz"
 # A question word the sentence lacks counts when the sentence has a word at least this close.
 # 0.55-0.65 gave the same answers on the four question sets; at 0.45-0.5 seed accuracy fell
 # (docs/benchmarks.md).
@@ -33,56 +34,39 @@ CLOSE = 0.6
 
 
 class Lexicon:
-    """Stem -> unit vector; ``closeness`` scores question stems against a sentence's stems."""
+    """For each stem, the stems close to it (cosine ≥ CLOSE), found once when the table is built, so
+    a question costs a few dictionary lookups and one set intersection per sentence."""
 
-    def __init__(self, stems: list[str], vectors: np.ndarray) -> None:
-        self.index = {s: i for i, s in enumerate(stems)}
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)  # (n, 384), unit length
+    def __init__(self, stems: list[str], pairs: np.ndarray, cosines: np.ndarray) -> None:
+        self.stems = stems
+        self.neighbors: dict[str, dict[str, float]] = {}
+        for (i, j), c in zip(pairs.tolist(), cosines.tolist(), strict=True):
+            self.neighbors.setdefault(stems[i], {})[stems[j]] = float(c)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.stems)
 
     def closeness(
         self, question: Iterable[str], sentences: list[frozenset[str]]
     ) -> list[dict[str, float]]:
         """For each sentence, the question stems it lacks but has a close word for: stem -> cosine."""
-        asked = [q for q in question if q in self.index]
-        empty: list[dict[str, float]] = [{} for _ in sentences]
-        if not asked:
-            return empty
-        seen: dict[str, int] = {}
-        cols: list[int] = []
-        starts: list[int] = []
+        close: dict[str, list[tuple[str, float]]] = {}
+        for q in question:
+            for stem, cos in self.neighbors.get(q, {}).items():
+                close.setdefault(stem, []).append((q, cos))
+        out: list[dict[str, float]] = []
+        keys = close.keys()
         for terms in sentences:
-            starts.append(len(cols))
-            for t in terms:
-                if t in self.index:
-                    cols.append(seen.setdefault(t, len(seen)))
-        if not cols:
-            return empty
-        # one matrix product and one segmented max for all sentences (a Python loop per sentence
-        # cost 1.5 ms a question on rtqa)
-        sims = (
-            self.vectors[[self.index[a] for a in asked]]
-            @ self.vectors[[self.index[t] for t in seen]].T
-        )
-        ends = [*starts[1:], len(cols)]
-        has = [e > b for b, e in zip(starts, ends, strict=True)]
-        at = [b for b, h in zip(starts, has, strict=True) if h]
-        best = np.maximum.reduceat(sims[:, cols], at, axis=1)  # (asked, sentences with words)
-        hits = np.argwhere(best >= CLOSE)
-        if not len(hits):
-            return empty
-        which = [i for i, h in enumerate(has) if h]
-        for a, j in hits:
-            i = which[j]
-            stem = asked[a]
-            if stem not in sentences[i]:
-                empty[i][stem] = float(best[a, j])
-        return empty
+            found: dict[str, float] = {}
+            for t in terms & keys:
+                for q, cos in close[t]:
+                    if q not in terms and cos > found.get(q, 0.0):
+                        found[q] = cos
+            out.append(found)
+        return out
 
 
-def _build(model_path: Path) -> tuple[list[str], np.ndarray]:
+def _build(model_path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     from safetensors import safe_open
 
     from index.text import stem_words, stopwords
@@ -93,12 +77,20 @@ def _build(model_path: Path) -> tuple[list[str], np.ndarray]:
     stop = stopwords()
     rows = [(i, w) for i, w in enumerate(vocab) if w.isalpha() and len(w) >= 3 and w not in stop]
     groups: dict[str, list[int]] = {}
-    for (i, _), stem in zip(rows, stem_words([w for _, w in rows]), strict=True):
-        groups.setdefault(stem, []).append(i)
+    for (row, _), stem in zip(rows, stem_words([w for _, w in rows]), strict=True):
+        groups.setdefault(stem, []).append(row)
     stems = sorted(groups)
     vectors = np.stack([table[groups[s]].mean(axis=0) for s in stems])
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return stems, vectors.astype(np.float16)
+    pairs: list[np.ndarray] = []
+    cosines: list[np.ndarray] = []
+    for start in range(0, len(stems), 1024):  # all pairs, a block of rows at a time
+        sims = vectors[start : start + 1024] @ vectors.T
+        i, j = np.nonzero(sims >= CLOSE)
+        keep = (i + start) != j
+        pairs.append(np.stack([i[keep] + start, j[keep]], axis=1))
+        cosines.append(sims[i[keep], j[keep]])
+    return stems, np.concatenate(pairs).astype(np.int32), np.concatenate(cosines).astype(np.float16)
 
 
 _lock = threading.Lock()
@@ -112,16 +104,16 @@ def load_lexicon(model_path: Path, cache: Path) -> Lexicon | None:
         try:
             if file.is_file():
                 data = np.load(file, allow_pickle=False)
-                return Lexicon([str(s) for s in data["stems"]], data["vectors"])
-            stems, vectors = _build(model_path)
+                return Lexicon([str(s) for s in data["stems"]], data["pairs"], data["cosines"])
+            stems, pairs, cosines = _build(model_path)
             try:
                 cache.mkdir(parents=True, exist_ok=True)
                 tmp = cache / f".{CACHE_NAME}.{os.getpid()}.tmp.npz"
-                np.savez(tmp, stems=np.array(stems), vectors=vectors)
+                np.savez(tmp, stems=np.array(stems), pairs=pairs, cosines=cosines)
                 os.replace(tmp, file)
             except OSError as exc:  # a read-only cache still answers, just slower to start
                 log.warning("could not cache the word table in %s: %s", cache, exc)
-            return Lexicon(stems, vectors)
+            return Lexicon(stems, pairs, cosines)
         except Exception as exc:
             log.warning("word similarity is off (%s: %s)", type(exc).__name__, exc)
             return None
