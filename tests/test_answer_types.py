@@ -6,6 +6,7 @@ import pytest
 
 from index.answer import (
     ANY_COUNT,
+    OTHER_NAME,
     PARTIAL_DATE,
     PARTIAL_DAY,
     QUALIFIER_CLASH,
@@ -107,7 +108,8 @@ def test_names_the_question_already_has_are_not_new() -> None:
     need = _needs("Which programs did the Chinese community initiate?")
     assert need is not None
     assert need.fit("To date, China has joined over 60 projects.") == 0.0  # China ~ Chinese
-    assert need.fit("It initiated Deep Time Digital Earth.") == 1.0
+    assert need.fit("It initiated Deep Time Digital Earth.") == OTHER_NAME
+    assert need.fit("It initiated the Deep Time Digital Earth Program.") == 1.0
 
 
 def test_is_already_versus_will_become_is_a_disagreement_only_when_asked() -> None:
@@ -200,3 +202,14 @@ def test_a_sentence_about_he_counts_the_names_of_the_sentence_before() -> None:
     assert _PRONOUN.match("He told reporters that the team is building a pipeline.")
     assert not _PRONOUN.match("The team said he would come.")
     assert {"kang", "musha"} <= _name_terms("Spanish Chief Researcher Kang Musha has worked here.")
+
+
+def test_a_name_of_the_kind_asked_for_fits_best_and_a_weekday_is_no_name() -> None:
+    need = _needs("Broadway stars were recognized at which prestigious awards show?")
+    assert need is not None and need.kind == "name"
+    assert need.fit("The Tony Awards were hosted by Ariana DeBose.") == 1.0
+    assert need.fit("The best were recognized at Radio City Music Hall.") < 1.0
+    assert need.fit("The best were recognized on Sunday night.") == 0.0
+    scope = _needs("Which telescope is Ma Yinzhe's team processing data from?")
+    assert scope is not None
+    assert scope.fit("data from the Square Kilometre Array (SKA) radio telescope") == 1.0
