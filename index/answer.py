@@ -126,7 +126,7 @@ _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|q
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # "how many <counted thing> <verb>": the words naming what is counted
 _COUNTED = re.compile(
-    r"\bhow many\s+(?P<what>(?:[\w'-]+\s+){0,8}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
+    r"\b(?:how many|number of)\s+(?P<what>(?:[\w&'-]+\s+){0,8}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
     re.I,
 )
 _NUMBER_THEN = re.compile(
@@ -393,7 +393,7 @@ def _date_need(question: str, year_only: bool = False) -> Need:
 # "Who is the chief scientist of FAST?", "Who succeeded Li Ke as chief scientist of FAST?"
 _WHO_ROLE = re.compile(
     r"^\s*(?:and\s+)?who\s+(?:(?:is|was|are|were|will be)\s+(?:the|a|an)|\w+\s+[^?]{2,60}?\s+as"
-    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind)\b",
+    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind|that|who|which)\b",
     re.I,
 )
 
@@ -431,12 +431,16 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
     return Need("name", fit, lambda s: fit(s) > 0)
 
 
-def _people(question: str) -> Need:
+def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
     """A person the question does not name: "First Last" or a title and one name ("Deputy Manager
-    Aizhibai"). Any new capitalized name may answer (single names are common in news: the gate)."""
+    Aizhibai"). Any new capitalized name may answer (single names are common in news: the gate).
+    A role the question names ("the chief scientist of") must be in the sentence, unless the
+    question words it in terms no article uses ("the Iberian investigator"): a paraphrase."""
 
     role = _WHO_ROLE.match(question)
     role_terms = set(terms(role.group("role"))) - set(_QUALIFIERS) if role else set()
+    if role_terms & absent:
+        role_terms = set()
 
     def in_role(s: str) -> bool:
         """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist."""
@@ -473,7 +477,7 @@ def asking_part(question: str) -> str:
     return _IMPERATIVE.sub("Which ", last)  # "Name the city that ..." asks "Which city ..."
 
 
-def _needs(question: str) -> Need | None:
+def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
     question = asking_part(question)
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
@@ -514,7 +518,7 @@ def _needs(question: str) -> Need | None:
     if _NEEDS_DATE.search(question):
         return _date_need(question)
     if _NEEDS_PERSON.search(question):
-        return _people(question)
+        return _people(question, absent)
     asked_name = _NEEDS_NAME.search(question)
     if asked_name:
         return _name_need(question, asked_name)
@@ -724,7 +728,7 @@ def compose(
     lexicon: Lexicon | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
-    needs = _needs(question)
+    needs = _needs(question, absent)
     ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question), lexicon)
     qterms = set(idf)
     total = sum(idf.values()) or 1.0

@@ -213,3 +213,18 @@ def test_a_name_of_the_kind_asked_for_fits_best_and_a_weekday_is_no_name() -> No
     scope = _needs("Which telescope is Ma Yinzhe's team processing data from?")
     assert scope is not None
     assert scope.fit("data from the Square Kilometre Array (SKA) radio telescope") == 1.0
+
+
+def test_a_terse_number_of_question_counts_what_it_names() -> None:
+    need = _needs("Number of intergovernmental S&T cooperation agreements China has signed?")
+    assert need is not None and need.kind == "number"
+    assert need.fit("signing 119 intergovernmental agreements on science") == 1.0
+
+
+def test_a_role_worded_in_terms_no_article_uses_is_a_paraphrase_not_a_requirement() -> None:
+    question = "Who is the Iberian investigator that has spent two decades protecting animals?"
+    strict = _needs(question)
+    loose = _needs(question, absent=frozenset({"iberian", "investig"}))
+    sentence = "Spanish Chief Researcher Kang Musha has dedicated 20 years to conservation."
+    assert strict is not None and strict.fit(sentence) == 0.0
+    assert loose is not None and loose.fit(sentence) == 1.0

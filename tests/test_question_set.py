@@ -230,7 +230,7 @@ def test_questions_are_not_copied_verbatim_from_the_articles(
             assert not any(run in text for text in corpus.values()), f"{label}: {run!r}"
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "blind2.jsonl", "blind3.jsonl"])
+@pytest.mark.parametrize("name", ["heldout.jsonl", "blind2.jsonl", "blind3.jsonl", "blind4.jsonl"])
 def test_the_blind_sets_parse_and_their_strings_occur_in_their_gold_articles(
     corpus: dict[str, str], name: str
 ) -> None:
