@@ -14,9 +14,12 @@ from index.models import RETRIEVED_EXAMPLE, Answer, Citation, RetrievedPassage
 # Ids the API accepts for conversations: what the engine issues (c-<hex>) and what clients make up.
 CONVERSATION_ID = r"^[A-Za-z0-9._:\-]{1,128}$"
 # A question must hold something besides white space (the engine refuses blank ones with 422).
-# Something other than white space. U+001C-U+001F are spelled out: Python's str.strip() (the
-# server's own check) removes them, but the \s of other regex engines (JSON Schema tools) does not.
-NOT_BLANK = r"[^\s\u001c-\u001f]"
+# Something other than white space, with every character Python's str.strip() (the server's own
+# check) removes spelled out: the \s of other regex engines (JSON Schema tools, ECMAScript) leaves
+# out some of them, U+001C-U+001F and U+0085 among them (schemathesis sent "\u0085" as a question).
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 QUESTION_DOC = (
     "The question. At most `NEWSRAG_ANSWER_MAX_QUESTION_CHARS` characters (2000 by default); "
     "a longer one is refused with 413."

@@ -32,3 +32,16 @@ def test_every_keyed_operation_documents_401_and_the_error_shape() -> None:
                 if status.startswith(("4", "5")):
                     ref = response["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ErrorResponse"), (method, path, status)
+
+
+def test_the_not_blank_pattern_agrees_with_the_servers_strip_on_every_character() -> None:
+    """Schema tools read the pattern with their own idea of \\s (ECMAScript leaves out U+0085 and
+    U+001C-U+001F), so every white-space character is spelled out: a character passes the pattern
+    exactly when Python's str.strip(), the server's check, would keep it."""
+    import re
+
+    from api.schemas import NOT_BLANK
+
+    pattern = re.compile(NOT_BLANK)
+    disagree = [hex(c) for c in range(0x110000) if bool(pattern.search(chr(c))) == chr(c).isspace()]
+    assert disagree == []
