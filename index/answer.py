@@ -236,6 +236,20 @@ class Need:
     holds: Callable[[str], bool]
 
 
+def _graded(kind: str, fit: Callable[[str], float]) -> Need:
+    """A need a sentence holds when it fits at all. Grades are kept by sentence: the answer step
+    asks fit and holds of each sentence several times."""
+    seen: dict[str, float] = {}
+
+    def grade(s: str) -> float:
+        got = seen.get(s)
+        if got is None:
+            got = seen[s] = fit(s)
+        return got
+
+    return Need(kind, grade, lambda s: grade(s) > 0)
+
+
 def _flag(test: Callable[[str], bool]) -> Callable[[str], float]:
     return lambda s: 1.0 if test(s) else 0.0
 
@@ -272,6 +286,11 @@ def _described(name: str) -> Callable[[str], bool]:
     return test
 
 
+def _any_count(s: str) -> float:
+    """A number that is not a year: a weak fit for a count, an amount or a duration."""
+    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
+
+
 def _count_fit(question: str) -> Callable[[str], float]:
     """A number next to what is counted ("over 160 countries" for "how many countries") fits best;
     any other number that is not a year fits less (the question may name it differently)."""
@@ -293,7 +312,7 @@ def _count_fit(question: str) -> Callable[[str], float]:
                     w.startswith(c) for c in counted if len(c) >= 3 for w in said
                 ):  # "labs" is counted by "70 joint laboratories"
                     return ADJACENT_COUNT
-        return ANY_COUNT if NUMBER_LIKE.search(plain) else 0.0
+        return _any_count(s)
 
     return fit
 
@@ -311,7 +330,7 @@ def _amount_fit(s: str) -> float:
     """Money, a percentage or a measured quantity fits; a bare number fits less."""
     if _MONEY.search(s) or _PERCENT.search(s) or _SCALED.search(s):
         return 1.0
-    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
+    return _any_count(s)
 
 
 _QUOTED_NAME = re.compile(r"[“‘\"][A-Z][^”’\"]{2,40}[”’\"]")
@@ -338,7 +357,7 @@ def _duration_fit(s: str) -> float:
     """A span of time ("within just one year", "20 years") fits; any other number fits less."""
     if _DURATION.search(s):
         return 1.0
-    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
+    return _any_count(s)
 
 
 _LEAD_NAME = re.compile(
@@ -387,7 +406,7 @@ def _date_need(question: str, year_only: bool = False) -> Need:
             return PARTIAL_DATE
         return 1.0
 
-    return Need("year" if year_only else "date", fit, holds)
+    return _graded("year" if year_only else "date", fit)
 
 
 # "Who is the chief scientist of FAST?", "Who succeeded Li Ke as chief scientist of FAST?"
@@ -408,27 +427,19 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
     """A name the question does not give. One of the kind asked for fits best: it holds the noun
     ("Tsinghua University" for "which university", "The Tony Awards" for "which awards show") or
     comes right before it ("the SKA radio telescope"). A weekday or a month is no name."""
-    kind = set(terms(question[asked.start(2) - 30 if asked.start(2) >= 30 else 0 : asked.end(2)]))
-    kind &= set(terms(asked.group(0)))
+    kind = _stems(question[max(0, asked.start(2) - 30) : asked.end(2)]) & _stems(asked.group(0))
     noun = asked.group(2)
-
     before_noun = re.compile(rf"[A-Z][\w’'-]*\)?\s+(?:[a-z-]+\s+)?{re.escape(noun)}")
-    fits: dict[str, float] = {}  # by sentence: fit and holds are asked several times each
 
     def fit(s: str) -> float:
-        got = fits.get(s)
-        if got is None:
-            found = [n for n in names(s[1:]) if not _CALENDAR.match(n) and _novel([n], question)]
-            if not found:
-                got = 0.0
-            elif any(_stems(n) & kind for n in found) or before_noun.search(s):
-                got = 1.0
-            else:
-                got = OTHER_NAME
-            fits[s] = got
-        return got
+        found = [n for n in names(s[1:]) if not _CALENDAR.match(n) and _novel([n], question)]
+        if not found:
+            return 0.0
+        if any(_stems(n) & kind for n in found) or before_noun.search(s):
+            return 1.0
+        return OTHER_NAME
 
-    return Need("name", fit, lambda s: fit(s) > 0)
+    return _graded("name", fit)
 
 
 def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
@@ -444,7 +455,7 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
 
     def in_role(s: str) -> bool:
         """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist."""
-        return role_terms <= set(terms(s))
+        return role_terms <= _stems(s)
 
     def fit(s: str) -> float:
         if not in_role(s):
@@ -492,27 +503,19 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
     if _MONEY_Q.search(question):
-        money = lambda s: bool(_MONEY.search(s))  # noqa: E731
-        return Need("money", _flag(money), money)
+        return _graded("money", _flag(lambda s: bool(_MONEY.search(s))))
     if _PERCENT_Q.search(question):
-        percent = lambda s: bool(_PERCENT.search(s))  # noqa: E731
-        return Need("percent", _flag(percent), percent)
+        return _graded("percent", _flag(lambda s: bool(_PERCENT.search(s))))
     where = _WHERE.search(question)
     if where:
         category = where.group("kind") or ""
-        return Need(
-            "place",
-            lambda s: _place_fit(s, question, category),
-            lambda s: _place_fit(s, question, category) > 0,
-        )
+        return _graded("place", lambda s: _place_fit(s, question, category))
     if _NEEDS_DURATION.search(question):
-        duration = _duration_fit
-        return Need("duration", duration, lambda s: duration(s) > 0)
+        return _graded("duration", _duration_fit)
     if _NEEDS_AMOUNT.search(question):
-        return Need("amount", _amount_fit, lambda s: _amount_fit(s) > 0)
+        return _graded("amount", _amount_fit)
     if _NEEDS_NUMBER.search(question):
-        count = _count_fit(question)
-        return Need("number", count, lambda s: count(s) > 0)
+        return _graded("number", _count_fit(question))
     if _NEEDS_YEAR.search(question):
         return _date_need(question, year_only=True)
     if _NEEDS_DATE.search(question):
@@ -578,7 +581,7 @@ def _stems(text: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _name_terms(sentence: str) -> frozenset[str]:
     """The stemmed words of the names in a sentence (who a pronoun after it stands for)."""
-    return frozenset(t for name in names(sentence[1:]) for t in terms(name))
+    return frozenset(t for name in names(sentence[1:]) for t in _stems(name))
 
 
 def candidates(

@@ -32,6 +32,7 @@ _ASKED_AFTER = re.compile(
     r"[,:;—–-]\s*(?P<q>(?:who|whom|whose|what|which|when|where|why|how)\b.*)$", re.IGNORECASE
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+_ACRONYM = r"\(([A-Z][A-Za-z]*[A-Z])\)"  # "Square Kilometre Array (SKA)": the short form
 _MARKER = re.compile(r"\s*\[\d+\]")
 # "Which radio telescope is ...", "What institution did ...": the noun the question asks about
 _WHICH_NOUN = re.compile(
@@ -179,12 +180,12 @@ def _answer_subject(prev: Turn) -> str | None:
     telescope the answer named: the name just before the noun asked about ("Square Kilometre
     Array (SKA) radio telescope"), else the answer's first organisation the question lacks."""
     asked = _WHICH_NOUN.match(prev.query) or _WHICH_SUBJECT.match(prev.query)
-    if not asked or not prev.answered or asked.group("noun").lower() in stopwords():
+    noun = asked.group("noun").lower() if asked else ""
+    if not asked or not prev.answered or noun in stopwords():
         return None
     answer = _MARKER.sub("", prev.answer)
-    noun = asked.group("noun").lower()
     before = re.search(
-        rf"([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z][\w’'-]*)*)(?:\s*\(([A-Z][A-Za-z]*[A-Z])\))?"
+        rf"([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z][\w’'-]*)*)(?:\s*{_ACRONYM})?"
         rf"(?:\s+[a-z-]+){{0,2}}\s+{re.escape(noun)}",
         answer,
     )
@@ -235,7 +236,7 @@ def _with_short_form(subject: str, history: list[Turn]) -> str:
     ("Square Kilometre Array (SKA)" makes "SKA"): news text names it by the short form after."""
     for turn in reversed(history[-3:]):
         text = turn.answer if turn.answered else ""
-        short = re.search(rf"\b{re.escape(subject)}\s*\(([A-Z][A-Za-z]*[A-Z])\)", text)
+        short = re.search(rf"\b{re.escape(subject)}\s*{_ACRONYM}", text)
         if short:
             return short.group(1)
     return subject

@@ -100,9 +100,8 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self._embedder = embedder
-        self.last_infos: dict[str, ArticleInfo] | None = (
-            None  # the article table after the last sync
-        )
+        # the article table after the last sync
+        self.last_infos: dict[str, ArticleInfo] | None = None
 
     @property
     def built_by(self) -> str:

@@ -81,7 +81,7 @@ def query_terms(text: str) -> list[str]:
     """Stemmed content words of a question, without question words; duplicates removed."""
     stop = stopwords() | QUESTION_WORDS
     kept = [w for w in words(text) if w not in stop]
-    return list(dict.fromkeys(_stemmer().stemWords(kept)))
+    return list(dict.fromkeys(stem_words(kept)))
 
 
 def words(text: str) -> list[str]:
@@ -97,7 +97,7 @@ def stem_words(tokens: list[str]) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content words: the same tokens the BM25 index holds."""
     stop = stopwords()
-    return list(_stemmer().stemWords([w for w in words(text) if w not in stop]))
+    return stem_words([w for w in words(text) if w not in stop])
 
 
 @lru_cache(maxsize=8192)  # sentences recur across questions; callers only read the result
