@@ -272,7 +272,10 @@ class DocumentIn(BaseModel):
         pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9._\-]*$",
         description="Article id: letters, digits, '.', '_' and '-'.",
     )
-    title: str | None = Field(default=None, description="Default: the text's first non-empty line.")
+    title: str | None = Field(
+        default=None,
+        description="Default: the text's first line if it reads as a heading, else its first sentence.",
+    )
     text: str = Field(min_length=1, pattern=NOT_BLANK)
     url: str | None = None
     source: str | None = None

@@ -15,6 +15,17 @@ SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
 # 20 MB: far above any news article; larger files are almost always dumps or binaries.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._\-]+")
+# Titles of .txt/.md files (CONTRACT.md): a first line up to 150 characters not ending in a full
+# stop is a heading; otherwise the first sentence, cut to 120 (two lines of a source card).
+HEADING_MAX_CHARS = 150
+TITLE_SENTENCE_CHARS = 120
+_CLOSERS = " \"'”’)]»"
+# A sentence ends at . ! or ? (closing quotes/brackets included) before a space and a capital,
+# digit or opening quote: "U.S. officials" and "3.5 million" do not end one.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Prof St Gen Gov Sen Rep Col Lt Sgt No Jan Feb Aug Sept Oct Nov Dec".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +103,53 @@ def _opt_str(record: dict[str, object], key: str) -> str | None:
     return value
 
 
+def _is_heading(line: str) -> bool:
+    """A line that reads as a headline: short, and not closed by a sentence's full stop (an
+    ellipsis or a closing quote after the stop still counts as a stop)."""
+    if len(line) > HEADING_MAX_CHARS:
+        return False
+    end = line.rstrip(_CLOSERS)
+    return not (end.endswith(".") and not end.endswith(".."))
+
+
+def first_sentence(text: str, limit: int = TITLE_SENTENCE_CHARS) -> str:
+    """The first sentence of ``text`` on one line, cut at a word boundary with "…" past ``limit``."""
+    flat = " ".join(text.split())
+    sentence = flat
+    for match in _SENTENCE_END.finditer(flat):
+        word = flat[: match.start()].rsplit(" ", 1)[-1]
+        if match.group().startswith(".") and (
+            len(word) == 1 or "." in word or word in _ABBREVIATIONS
+        ):
+            continue  # "U.S. President", "Dr. Li": a stop inside an abbreviation
+        sentence = flat[: match.end()]
+        break
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    if sentence[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:—–-“‘(\"'") + "…"
+
+
+def title_from_text(text: str) -> str:
+    """The first non-empty line when it reads as a heading (Markdown '#' dropped), else the
+    first sentence, shortened: a paragraph is not a title (seed 002 opens with one)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ArticleError("empty text")
+    first = lines[0].lstrip("#").strip() or lines[0]
+    if _is_heading(first):
+        return first
+    return first_sentence(text.lstrip().lstrip("#"))
+
+
 def article_from_text(article_id: str, text: str) -> Article:
-    """A .txt/.md article: the title is the first non-empty line."""
+    """A .txt/.md article: the title is the first line when it reads as a heading, else the first
+    sentence (see ``title_from_text``)."""
     if not text.strip():
         raise ArticleError("empty file")
-    title = next(line.strip() for line in text.splitlines() if line.strip())
-    return Article(id=safe_id(article_id), title=title.lstrip("# ").strip() or title, text=text)
+    return Article(id=safe_id(article_id), title=title_from_text(text), text=text)
 
 
 def article_from_html(article_id: str, html: str) -> Article:
@@ -108,9 +160,7 @@ def article_from_html(article_id: str, html: str) -> Article:
     if extracted is None or not (extracted.text or "").strip():
         raise ArticleError("no article text found in the HTML")
     text = extracted.text.strip()
-    title = (extracted.title or "").strip() or next(
-        line.strip() for line in text.splitlines() if line.strip()
-    )
+    title = (extracted.title or "").strip() or title_from_text(text)
     published = None
     if extracted.date:
         try:
@@ -140,9 +190,7 @@ def article_from_record(record: object) -> Article:
     if not text.strip():
         raise ArticleError("empty text")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    title = _opt_str(record, "title") or next(
-        line.strip() for line in text.splitlines() if line.strip()
-    )
+    title = _opt_str(record, "title") or title_from_text(text)
     return Article(
         id=safe_id(str(raw_id)),
         title=title.strip(),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus.loader import LoadResult, load_articles, parse_bytes
+import pytest
+
+from corpus.loader import LoadResult, load_articles, parse_bytes, title_from_text
 from newsrag.settings import SEED_CORPUS
 
 
@@ -116,3 +118,31 @@ def test_content_hash_changes_with_text_and_metadata_only() -> None:
     same = type(a)(a.id, a.title, a.text, a.url, a.source, a.published)
     changed = type(a)(a.id, a.title, a.text + " More.", a.url, a.source, a.published)
     assert a.content_hash == same.content_hash != changed.content_hash
+
+
+def test_a_first_line_that_is_a_paragraph_gives_its_first_sentence_cut_at_120_characters() -> None:
+    result = load_articles([SEED_CORPUS])
+    second = next(a for a in result.articles if a.id.startswith("002"))
+    assert second.title == (
+        "Recently, the Science and Technology Daily published an article titled “Building a New "
+        "Framework for Mutually…"
+    )
+    assert len(second.title) <= 120
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Bridge approved\n\nThe council voted.", "Bridge approved"),
+        ("Will the bridge be built?\nThe council voted.", "Will the bridge be built?"),
+        ("The council voted on Monday.\nMore text.", "The council voted on Monday."),
+        (
+            "The U.S. envoy and Dr. Li met on Monday. Talks went on.",
+            "The U.S. envoy and Dr. Li met on Monday.",
+        ),
+        ("word " * 40, "word " * 23 + "word…"),
+        ("H" * 151 + "\nBody.", "H" * 119 + "…"),
+    ],
+)
+def test_a_text_title_is_a_heading_line_or_else_the_first_sentence(text: str, title: str) -> None:
+    assert title_from_text(text) == title
