@@ -236,14 +236,15 @@ def parse_bytes(name: str, data: bytes, result: LoadResult) -> None:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Article files under ``paths`` (directories walked recursively, hidden entries skipped)."""
+    """Files under ``paths`` (directories walked recursively, hidden entries skipped), of any type:
+    the caller accounts for those it cannot read."""
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith((".", "__")) for part in rel.parts):
                     continue
-                if child.suffix.lower() in SUFFIXES and (child.is_file() or child.is_symlink()):
+                if child.is_file() or child.is_symlink():
                     yield child
         else:
             yield path
@@ -253,6 +254,9 @@ def load_articles(paths: Iterable[Path]) -> LoadResult:
     """Loads every article under ``paths``; later duplicates of an id are skipped and named."""
     result = LoadResult()
     for path in iter_files(paths):
+        if path.suffix.lower() not in SUFFIXES:  # counted, never read: it may be large or binary
+            result.skipped.append(Skipped(str(path), "unsupported type"))
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:

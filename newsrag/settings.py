@@ -8,7 +8,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEED_CORPUS = PROJECT_ROOT / "corpus"
+# a folder of its own: corpus/ also holds the loader, which an ingest would count as skipped
+SEED_CORPUS = PROJECT_ROOT / "corpus" / "seed"
 
 
 class StoreSettings(BaseSettings):

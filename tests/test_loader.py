@@ -146,3 +146,16 @@ def test_a_first_line_that_is_a_paragraph_gives_its_first_sentence_cut_at_120_ch
 )
 def test_a_text_title_is_a_heading_line_or_else_the_first_sentence(text: str, title: str) -> None:
     assert title_from_text(text) == title
+
+
+def test_a_file_of_an_unsupported_type_in_a_folder_is_counted_as_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Title\nBody.")
+    (tmp_path / "junk.bin").write_bytes(b"\x00\x01binary")
+    (tmp_path / "notes").write_text("no suffix")
+    result = load_articles([tmp_path, tmp_path / "given.pdf"])
+    assert [a.id for a in result.articles] == ["a"]
+    assert sorted((Path(s.where).name, s.reason) for s in result.skipped) == [
+        ("given.pdf", "unsupported type"),
+        ("junk.bin", "unsupported type"),
+        ("notes", "unsupported type"),
+    ]
