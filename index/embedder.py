@@ -51,14 +51,25 @@ class WordPieces:
     def __init__(self, path: Path) -> None:
         from tokenizers import Tokenizer
 
-        self._count = Tokenizer.from_file(str(path))
-        self._count.no_truncation()
-        self._count.no_padding()
+        self._path = path
         self._batch = Tokenizer.from_file(str(path))
         self._batch.enable_truncation(max_length=MAX_SEQ)
         self._batch.no_padding()
+        # The untruncated counter is made on first use: only ingest counts, and reading
+        # tokenizer.json costs 15-30 ms of every `newsrag ask`.
+        self._count: Any = None
+        self._count_lock = threading.Lock()
 
     def count(self, texts: list[str]) -> list[int]:
+        if self._count is None:
+            from tokenizers import Tokenizer
+
+            with self._count_lock:
+                if self._count is None:
+                    counter = Tokenizer.from_file(str(self._path))
+                    counter.no_truncation()
+                    counter.no_padding()
+                    self._count = counter
         return [len(e.ids) for e in self._count.encode_batch(texts, add_special_tokens=False)]
 
     def batch(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
