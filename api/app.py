@@ -15,7 +15,7 @@ from api import errors
 from api.deps import ApiKey
 from api.middleware import BodySizeLimit, CatchAll
 from api.openai_compat import ConversationMap
-from api.routes import chat, documents, health, openai
+from api.routes import chat, documents, health, ingest, openai
 from index.engine import Engine
 from newsrag.settings import Settings
 
@@ -56,7 +56,7 @@ def create_app(settings: Settings, engine: Engine | None = None, mount_ui: bool 
     # Health stays open for monitors; /docs and /openapi.json too: they describe the API but hold
     # no data, and clients generate code from them.
     app.include_router(health.router)
-    for router in (chat.router, openai.router, documents.router):
+    for router in (chat.router, openai.router, documents.router, ingest.router):
         app.include_router(router, dependencies=[ApiKey])
 
     if mount_ui and importlib.util.find_spec("ui.app") is not None:

@@ -314,13 +314,40 @@ class IngestReport(BaseModel):
     articles: int = Field(description="Articles in the index afterwards.")
     passages: int = Field(description="Passages in the index afterwards.")
     summary: str
+    removed: list[str] = Field(default_factory=list)
+    generation: int | None = Field(
+        default=None, description="The index generation this write published (null: no change)."
+    )
+
+
+class IngestBatch(BaseModel):
+    """Articles to add or update, ids to remove: what `newsrag ingest` sends to the server that
+    holds the index (all or nothing per request)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "articles": [_example_of(DocumentIn)],
+                    "remove": ["old-article"],
+                    "reset": False,
+                }
+            ]
+        },
+    )
+
+    articles: list[DocumentIn] = Field(default_factory=list, max_length=100_000)
+    remove: list[str] = Field(default_factory=list, description="Article ids to remove.")
+    reset: bool = Field(default=False, description="Drop the whole index first.")
 
 
 # ---- health ---------------------------------------------------------------------------------
 
 
 class Health(BaseModel):
-    """Liveness, index counts and model (503 with the same body when the store is unreachable)."""
+    """Liveness, this process's view of the index, and model. "degraded" with 200 when the view is
+    behind the store or disagrees with it (it refreshes by itself); 503 when the store is unreachable."""
 
     # extra="ignore": the engine's report also names the store's location (a path or a URL,
     # possibly with credentials), which an unauthenticated route must not show.
@@ -331,6 +358,10 @@ class Health(BaseModel):
                 {
                     "status": "ok",
                     "store": "ok",
+                    "index": "current",
+                    "generation": 3,
+                    "store_generation": 3,
+                    "last_refresh_ms": 41.5,
                     "articles": 2,
                     "passages": 27,
                     "bm25_passages": 27,
@@ -344,8 +375,23 @@ class Health(BaseModel):
 
     status: Literal["ok", "degraded"]
     store: Literal["ok", "unreachable"]
+    index: Literal["current", "behind", "inconsistent", "unknown"] = Field(
+        default="unknown",
+        description="current; behind: another process wrote a newer generation (refresh due or "
+        "running); inconsistent: BM25 and the store hold different passage counts (a write in "
+        "progress or killed midway); unknown: the store is down.",
+    )
+    generation: int | None = Field(
+        default=None, description="The index generation this process serves."
+    )
+    store_generation: int | None = Field(
+        default=None, description="The latest generation a writer published in the store."
+    )
+    last_refresh_ms: float | None = Field(
+        default=None, description="How long this process's last refresh took."
+    )
     articles: int | None = Field(
-        default=None, description="Indexed articles (null when the store is down)."
+        default=None, description="Articles this process serves (null when the store is down)."
     )
     passages: int | None = None
     bm25_passages: int | None = None

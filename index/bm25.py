@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,7 +130,8 @@ class BM25Index:
             self._bm25 = None
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
+        # names of this process's own: several serving processes may share a data directory
+        tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self._bm25 is not None:
@@ -147,11 +149,14 @@ class BM25Index:
             )
         )
         # swap in whole, so a crash never leaves half an index behind
-        old = folder.with_name(folder.name + ".old")
+        old = folder.with_name(f"{folder.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
+        try:
+            if folder.exists():
+                folder.rename(old)
+            tmp.rename(folder)
+        except OSError:  # another process swapped its copy in at the same moment: keep that one
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @staticmethod

@@ -24,7 +24,7 @@ from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
 from index.search import Hit, Searcher
-from index.store import COMMITTED, ArticleInfo, Store
+from index.store import COMMITTED, ArticleInfo, Generation, Store, fingerprint
 from index.text import query_terms
 from newsrag.errors import (
     DocumentNotFound,
@@ -72,6 +72,7 @@ class Engine:
         searcher: Searcher | None,
         generator: object | None = None,
         lexicon: Lexicon | None = None,
+        generation: Generation | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -88,6 +89,12 @@ class Engine:
         self.ingestor = Ingestor(settings, store, embedder)
         self._write_lock = threading.Lock()
         self._texts: dict[str, str] = {}
+        # the index generation the warm indexes were loaded at (read before them: a write that
+        # lands in between makes the next check refresh once more, never miss it)
+        self.generation = generation
+        self._checked_at = time.monotonic()
+        self._refresh_lock = threading.Lock()  # one check or refresh at a time
+        self.last_refresh_ms: float | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
@@ -97,7 +104,9 @@ class Engine:
         store = Store(settings.store, DIM)
         embedder = Embedder(settings.embedding)
         searcher: Searcher | None = None
+        generation: Generation | None = None
         try:
+            generation = store.generation()
             searcher = Searcher(settings.retrieval, store, embedder, *_indexes(store, settings))
         except StoreUnavailable as exc:
             # Start degraded rather than not at all: requests get 503 and /health says so until
@@ -114,7 +123,7 @@ class Engine:
             from index.onnx import cache_dir
 
             lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
-        return cls(settings, store, embedder, searcher, generator, lexicon)
+        return cls(settings, store, embedder, searcher, generator, lexicon, generation)
 
     @property
     def searcher(self) -> Searcher:
@@ -122,11 +131,59 @@ class Engine:
         if self._searcher is None:
             with self._searcher_lock:
                 if self._searcher is None:
-                    indexes = _indexes(self.store, self.settings)  # StoreUnavailable while down
+                    self.generation = self.store.generation()  # StoreUnavailable while down
+                    indexes = _indexes(self.store, self.settings)
                     self._searcher = Searcher(
                         self.settings.retrieval, self.store, self.embedder, *indexes
                     )
         return self._searcher
+
+    # ---- index generation -------------------------------------------------------------------
+    def maybe_refresh(self) -> None:
+        """Notices an index written by another process (a newer generation in the store), at most
+        once per ``refresh_check_s``, and refreshes in the background: until the new BM25 index
+        and article table are swapped in, the last complete view keeps serving."""
+        if self._searcher is None:
+            return
+        now = time.monotonic()
+        if now - self._checked_at < self.settings.store.refresh_check_s:
+            return
+        if not self._refresh_lock.acquire(blocking=False):
+            return  # another request is checking, or a refresh is running
+        self._checked_at = now
+        try:
+            stale = self.store.generation() != self.generation
+        except StoreUnavailable:
+            stale = False
+        if not stale:
+            self._refresh_lock.release()
+            return
+        threading.Thread(target=self._refresh_in_background, name="newsrag-refresh").start()
+
+    def _refresh_in_background(self) -> None:
+        try:
+            self.refresh()
+        except Exception as exc:  # the store went away mid-refresh: the next check retries
+            log.warning("index refresh failed: %s", write_error_reason(exc))
+        finally:
+            self._refresh_lock.release()
+
+    def refresh(self) -> Generation:
+        """Loads the index as the store holds it now: article table, BM25 (the saved copy when its
+        fingerprint matches, else rebuilt from the passages), fresh collection handles."""
+        started = time.perf_counter()
+        with self._write_lock:
+            self.store.reopen()  # a reset elsewhere replaced the collections
+            stamp = self.store.generation()
+            bm25 = self._searcher.bm25 if self._searcher is not None else None
+            self.searcher.replace(*_indexes(self.store, self.settings, bm25))
+            self._texts.clear()
+            self.generation = stamp
+        self.last_refresh_ms = round((time.perf_counter() - started) * 1000, 1)
+        log.warning(
+            "serving index generation %d (refreshed in %.0f ms)", stamp.number, self.last_refresh_ms
+        )
+        return stamp
 
     # ---- questions ------------------------------------------------------------------------
     def _check(self, question: str) -> str:
@@ -160,6 +217,7 @@ class Engine:
     ) -> tuple[_Prepared, object]:
         started = time.perf_counter()
         question = self._check(question)
+        self.maybe_refresh()
         top_k = top_k or self.settings.retrieval.top_k
         conv = self.conversations.get(conversation_id)
         with conv.lock:
@@ -319,6 +377,7 @@ class Engine:
     ) -> list[RetrievedPassage]:
         """Ranked passages for ``query`` (no answer)."""
         query = self._check(query)
+        self.maybe_refresh()
         hits, _ = self.searcher.search(query, top_k, filters, mode)
         return [_retrieved(h) for h in hits]
 
@@ -377,6 +436,27 @@ class Engine:
             self._after_write([a.id for a in articles])
         return report
 
+    def sync_articles(
+        self, articles: list[Article], remove: list[str], reset: bool = False
+    ) -> SyncReport:
+        """One batch of `newsrag ingest` sent to this server (index/writer.py): adds and updates
+        ``articles``, removes the ``remove`` ids; each article all or nothing, as in the CLI."""
+        with self._write_lock:
+            if reset:
+                self.store.reset()
+            try:
+                report = self.ingestor.sync(articles, remove_missing=False)
+                present = [i for i in remove if i in self.store.article_infos()]
+                if present:
+                    self.store.remove_articles(present)
+                    infos = self.store.article_infos()
+                    report.removed = present
+                    report.articles, report.chunks = len(infos), self.store.passage_count()
+                    report.generation = self.store.publish_generation(fingerprint(infos)).number
+            finally:  # after a failed write, serve what the store holds now
+                self._after_write([a.id for a in articles] + remove, quiet=True)
+        return report
+
     def _undo(self, added: list[str], previous: list[Article]) -> bool:
         """Removes what a failed upload added and re-writes the versions it replaced."""
         try:
@@ -393,33 +473,54 @@ class Engine:
             if article_id not in self.store.article_infos():
                 raise DocumentNotFound(f"no article with id {article_id!r}")
             self.store.remove_articles([article_id])
+            self.store.publish_generation(fingerprint(self.store.article_infos()))
             self._after_write([article_id])
 
     def _after_write(self, article_ids: list[str], quiet: bool = False) -> None:
         for article_id in article_ids:
             self._texts.pop(article_id, None)
         try:
+            stamp = self.store.generation()
             self.searcher.replace(*_indexes(self.store, self.settings, self.searcher.bm25))
+            self.generation = stamp
         except Exception:
             if not quiet:  # after a failed write the original error is the one to report
                 raise
 
     # ---- health ---------------------------------------------------------------------------
     def health(self) -> dict[str, object]:
+        """Liveness and this process's view of the index: "degraded" when the store is unreachable,
+        or the view is behind the store's generation or disagrees with the store's counts."""
+        self.maybe_refresh()
         up = self.store.heartbeat()
         counts: dict[str, object] = {"articles": None, "passages": None}
+        latest: Generation | None = None
         if up:
             try:
                 counts = {
                     "articles": len(self.searcher.articles),
                     "passages": self.store.passage_count(),
                 }
+                latest = self.store.generation()
             except StoreUnavailable:
                 up = False
         bm25 = len(self._searcher.bm25) if self._searcher is not None else None
+        view = self.generation
+        if not up or latest is None:
+            index = "unknown"
+        elif view != latest:
+            index = "behind"  # another process wrote; the refresh is due or running
+        elif bm25 != counts["passages"]:
+            index = "inconsistent"  # e.g. a write in progress, or one killed midway
+        else:
+            index = "current"
         return {
-            "status": "ok" if up else "degraded",
+            "status": "ok" if index == "current" else "degraded",
             "store": "ok" if up else "unreachable",
+            "index": index,
+            "generation": view.number if view is not None else None,
+            "store_generation": latest.number if latest is not None else None,
+            "last_refresh_ms": self.last_refresh_ms,
             "store_location": self.store.location,
             **counts,
             "bm25_passages": bm25,
@@ -436,9 +537,11 @@ class Engine:
 def _indexes(
     store: Store, settings: Settings, current: BM25Index | None = None
 ) -> tuple[BM25Index, dict[str, ArticleInfo]]:
-    """The BM25 index and the article table for the store as it is now (one read of the table)."""
+    """The BM25 index and the committed-article table for the store as it is now (one read of the
+    table): a passage of an article still pending (a write in progress, or killed) is not served."""
     articles = store.article_infos()
-    return refresh_bm25(store, settings, current, infos=articles), articles
+    committed = {k: v for k, v in articles.items() if v.state == COMMITTED}
+    return refresh_bm25(store, settings, current, infos=articles), committed
 
 
 def _take(

@@ -40,6 +40,7 @@ class SyncReport:
     tokens_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    generation: int | None = None  # the index generation this sync published (None: no change)
 
     def summary(self) -> str:
         """The contract's one summary line."""
@@ -132,7 +133,11 @@ class Ingestor:
         remove_missing: bool = True,
         skipped: Sequence[Skipped] = (),
         progress: Progress | None = None,
+        before_remove: Callable[[list[str]], None] | None = None,
     ) -> SyncReport:
+        """Adds and updates ``articles``; with ``remove_missing`` also removes every other article
+        (``before_remove`` hears which first). Publishes a new index generation when anything
+        changed, so serving processes refresh (index/engine.py)."""
         started = time.perf_counter()
         report = SyncReport(skipped=list(skipped))
         infos = self.store.article_infos()
@@ -155,6 +160,8 @@ class Ingestor:
             wanted = {a.id for a in articles}
             report.removed = sorted(i for i in infos if i not in wanted)
             if report.removed:
+                if before_remove:
+                    before_remove(report.removed)
                 self.store.remove_articles(report.removed)
         if progress:
             progress(0, len(todo))
@@ -179,6 +186,8 @@ class Ingestor:
         # nothing written: the table read at the start is still the store's
         final = self.store.article_infos() if todo or report.removed else infos
         self.last_infos = final
+        if todo or report.removed:
+            report.generation = self.store.publish_generation(fingerprint(final)).number
         report.articles = len(final)
         report.chunks = self.store.passage_count()
         report.seconds = time.perf_counter() - started

@@ -58,9 +58,6 @@ class Searcher:
         self.articles = articles
         self._lock = threading.Lock()
 
-    def reload_articles(self) -> None:
-        self.articles = self.store.article_infos()
-
     def replace(self, bm25: BM25Index, articles: dict[str, ArticleInfo]) -> None:
         """Swaps in indexes rebuilt after the store changed."""
         with self._lock:
@@ -121,11 +118,10 @@ class Searcher:
         scores = dict(fused)
         for passage in passages:
             article = self.articles.get(passage.article_id)
-            if article is None:  # committed after our table was loaded
-                self.reload_articles()
-                article = self.articles.get(passage.article_id)
-                if article is None:
-                    continue
+            # not in the view this process serves (written after it was loaded, or still pending):
+            # the engine's generation check swaps in the new view once the writer has finished
+            if article is None:
+                continue
             dense_score = float(passage.vector @ qvec) if passage.vector is not None else 0.0
             hit = Hit(
                 passage=passage,

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 COMMITTED = "ok"
 _PAGE = 2000
+_GENERATION = "generation"
 # Seconds between connection attempts to a Chroma server that was unreachable.
 _RETRY_S = 1.0
 
@@ -47,6 +48,15 @@ class ArticleInfo:
     passages: int
     state: str
     built_by: str = ""  # model, backend and passage settings that made its passages
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """Which complete index a process serves: a counter every write bumps, and the fingerprint of
+    the committed articles it left (two writers racing to the same number still differ here)."""
+
+    number: int
+    fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +105,7 @@ class Store:
         self.client: Any = None
         self._passages: Any = None
         self._articles: Any = None
+        self._meta: Any = None
         self.max_batch = 1000
         self._lock = threading.Lock()
         self._retry_at = 0.0
@@ -153,8 +164,13 @@ class Store:
         articles = self.client.get_or_create_collection(
             f"{prefix}-articles", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
         )
+        # One record, the index generation: bumped by every write, read by every serving process
+        # (index/engine.py) to notice a write made by another process.
+        meta = self.client.get_or_create_collection(
+            f"{prefix}-meta", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
+        )
         self.max_batch = max(1, min(self.client.get_max_batch_size(), 1000))
-        self._passages, self._articles = passages, articles
+        self._passages, self._articles, self._meta = passages, articles, meta
 
     def _ensure(self) -> None:
         """Connects if the store was unreachable so far; StoreUnavailable while it still is."""
@@ -193,6 +209,31 @@ class Store:
                     f"the Chroma server at {self._where()} is unreachable"
                 ) from exc
             raise
+
+    @property
+    def meta(self) -> Any:
+        self._ensure()
+        return self._meta
+
+    # ---- index generation ---------------------------------------------------------------------
+    def generation(self) -> Generation:
+        """The index generation as last published by a writer: one read of one small record."""
+        got = self._call(self.meta.get, ids=[_GENERATION], include=["metadatas"])
+        if not got["ids"]:
+            return Generation(0, "")
+        meta = got["metadatas"][0] or {}
+        return Generation(int(meta.get("generation", 0)), str(meta.get("fingerprint", "")))
+
+    def publish_generation(self, fingerprint: str) -> Generation:
+        """Announces a completed write: the next generation, with the committed articles' fingerprint."""
+        stamp = Generation(self.generation().number + 1, fingerprint)
+        self._call(
+            self.meta.upsert,
+            ids=[_GENERATION],
+            embeddings=[[1.0]],
+            metadatas=[{"generation": stamp.number, "fingerprint": fingerprint, "at": time.time()}],
+        )
+        return stamp
 
     def heartbeat(self) -> bool:
         try:
@@ -392,6 +433,12 @@ class Store:
             except Exception:  # already absent
                 pass
         self._open()
+
+    def reopen(self) -> None:
+        """Fresh handles on the collections: another process's reset replaced them."""
+        with self._lock:
+            if self._articles is not None:
+                self._open()
 
 
 def _bound_requests(client: Any, seconds: float) -> None:

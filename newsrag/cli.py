@@ -90,28 +90,44 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders (default: the seed corpus).")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the whole index first.")] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune", help="Also remove indexed articles not under PATHS (listed first)."
+        ),
+    ] = False,
 ) -> None:
-    """Add, update and remove articles so the index matches PATHS (incremental)."""
+    """Add and update the articles under PATHS (incremental); safe while a server uses the index."""
     from corpus.loader import load_articles
-    from index.runtime import open_ingestor
+    from index import writer
     from newsrag.errors import NewsragError
 
     settings = _settings(ctx)
     loaded = load_articles(paths or [settings.seed_corpus])
     for skip in loaded.skipped:
         err.print(f"[yellow]skipped[/] {skip.where}: {skip.reason}")
+
+    def before_remove(ids: list[str]) -> None:
+        for article_id in ids:
+            err.print(f"[yellow]removing[/] {article_id}", highlight=False)
+
     try:
-        ingestor, refresh = open_ingestor(settings)
-        if reset:
-            ingestor.store.reset()
         with progress_bar() as bar:
             task = bar.add_task("ingesting", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = ingestor.sync(loaded.articles, skipped=loaded.skipped, progress=progress)
-        refresh()
+            report = writer.ingest(
+                settings,
+                loaded.articles,
+                loaded.skipped,
+                prune=prune,
+                reset=reset,
+                before_remove=before_remove,
+                progress=progress,
+                on_wait=lambda message: err.print(message, highlight=False),
+            )
     except NewsragError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
@@ -312,6 +328,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from index.writer import serving
 
     settings = _settings(ctx)
     host = host or settings.api.host
@@ -320,14 +337,16 @@ def serve(
         err.print("[yellow]warning:[/] serving beyond loopback without NEWSRAG_API_KEY")
     where = "docs at /docs" + (", chat at /ui" if ui else "")
     err.print(f"newsrag: http://{host}:{port}  ({where})", highlight=False)
-    # One process: the engine holds the model and the conversations in memory.
-    uvicorn.run(
-        create_app(settings, mount_ui=ui),
-        host=host,
-        port=port,
-        log_level="info",
-        timeout_graceful_shutdown=5,
-    )
+    # One process: the engine holds the model and the conversations in memory; with an embedded
+    # store it is also the index's only writer (index/writer.py).
+    with serving(settings, host, port, lambda message: err.print(message, highlight=False)):
+        uvicorn.run(
+            create_app(settings, mount_ui=ui),
+            host=host,
+            port=port,
+            log_level="info",
+            timeout_graceful_shutdown=5,
+        )
 
 
 @app.command()

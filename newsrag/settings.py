@@ -30,6 +30,10 @@ class StoreSettings(BaseSettings):
     # far above a loopback query (~5 ms) or a 1,000-passage upsert (~1 s), yet a hung server frees
     # the request instead of holding it forever.
     chroma_timeout_s: float = Field(default=30.0, gt=0)
+    # How often a serving process reads the index generation (one small record) to notice an
+    # ingest made by another process; 0: on every request. 1 s: ~3 ms of a loopback Chroma
+    # server's time a second per process, and a new ingest is served within ~1-2 s (docs/scaling.md).
+    refresh_check_s: float = Field(default=1.0, ge=0)
 
 
 class EmbeddingSettings(BaseSettings):

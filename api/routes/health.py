@@ -18,9 +18,11 @@ router = APIRouter(tags=["health"])
     responses={503: {"model": Health, "description": "The Chroma store is unreachable."}},
 )
 async def health(engine: EngineDep) -> JSONResponse | Health:
-    """200 with status "ok", or 503 with status "degraded" when the store cannot be reached."""
+    """200 with status "ok"; 200 with "degraded" while this process's view of the index is behind
+    or inconsistent (it refreshes by itself: a balancer should keep it); 503 when the store cannot
+    be reached."""
     report = await run_in_threadpool(engine.health)
     body = Health.model_validate(report)
-    if body.status != "ok":
+    if body.store != "ok":
         return JSONResponse(body.model_dump(mode="json"), status_code=503)
     return body
