@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
 
 import newsrag
 from api import errors
@@ -59,11 +60,17 @@ def create_app(settings: Settings, engine: Engine | None = None, mount_ui: bool 
     for router in (chat.router, openai.router, documents.router, ingest.router):
         app.include_router(router, dependencies=[ApiKey])
 
-    if mount_ui and importlib.util.find_spec("ui.app") is not None:
+    with_ui = mount_ui and importlib.util.find_spec("ui.app") is not None
+    if with_ui:
         # The UI reads the engine through this getter: it only exists once the lifespan has run.
         from ui.app import mount
 
         mount(app, lambda: app.state.engine, settings)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        """The server's bare address leads somewhere: the chat UI, or the API docs without it."""
+        return RedirectResponse("/ui/" if with_ui else "/docs")
 
     # Added last = outermost. CORS is closed (no middleware, no headers) unless origins are set.
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from index.bm25 import Filters
 from index.models import RETRIEVED_EXAMPLE, Answer, Citation, RetrievedPassage
@@ -161,7 +161,13 @@ class SearchRequest(BaseModel):
         },
     )
 
-    query: str = Field(min_length=1, pattern=NOT_BLANK, description=QUESTION_DOC)
+    # `question` is accepted too: /v1/chat calls the same text `question`, and clients mix them up.
+    query: str = Field(
+        min_length=1,
+        pattern=NOT_BLANK,
+        validation_alias=AliasChoices("query", "question"),
+        description=QUESTION_DOC + " Also accepted as `question` (as in /v1/chat).",
+    )
     top_k: TopK | None = Field(default=None)
     filters: FiltersIn | None = None
 
