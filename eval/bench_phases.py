@@ -115,7 +115,7 @@ def baseline(
     b: Bench, name: str, articles: Sequence[Article], questions: Path | None, qtexts: list[str]
 ) -> None:
     from eval import bench_ingest as bi
-    from eval.baseline import BaselineAsker
+    from eval.baseline import BaselineAsker, BM25BaselineAsker
     from eval.bench_latency import baseline_latency, quality
 
     phases = set(b.opts.phases)
@@ -136,6 +136,23 @@ def baseline(
             "latency",
             baseline_latency(asker, qtexts, b.opts.requests, b.opts.loop_budget_s),
         )
+    # the two defaults users most often run instead, scored in the same run
+    for other in ("baseline-title", "baseline-bm25"):
+        if b.skip(f"{name}/{other}"):
+            continue
+        if other == "baseline-bm25":
+            asker = BM25BaselineAsker.build_bm25(articles)
+        else:
+            asker = BaselineAsker.build(articles, b.work(name, other), titles=True)
+        if "quality" in phases and questions is not None:
+            b.record(name, other, "quality", quality(asker, questions))
+        if "latency" in phases:
+            b.record(
+                name,
+                other,
+                "latency",
+                baseline_latency(asker, qtexts, b.opts.requests, b.opts.loop_budget_s),
+            )
 
 
 def chroma_phase(

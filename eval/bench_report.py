@@ -53,7 +53,7 @@ def corpora(results: dict[str, Any]) -> list[str]:
 
 def configs(results: dict[str, Any], corpus: str) -> list[str]:
     seen = {r["config"] for r in results.get("records", []) if r["corpus"] == corpus}
-    order = ["onnx-int8", "torch", "baseline"]
+    order = ["onnx-int8", "torch", "baseline", "baseline-title", "baseline-bm25"]
     return [c for c in order if c in seen] + sorted(seen - set(order))
 
 
@@ -124,6 +124,19 @@ def ingest_table(results: dict[str, Any], corpus: str) -> str:
         "Δ vs baseline",
         "load",
     ]
+    return _table(header, rows) if rows else ""
+
+
+def quality_table(results: dict[str, Any], corpus: str) -> str:
+    """hit@k and mrr@10 of every config that was scored, the three llama-index baselines included."""
+    rows = []
+    for cfg in configs(results, corpus):
+        q = find(results, corpus, cfg, "quality")
+        if q:
+            rows.append(
+                [cfg, *(_f(q.get(k), 3) for k in ("hit@1", "hit@5", "hit@10", "mrr@10")), _load(q)]
+            )
+    header = ["config", "hit@1", "hit@5", "hit@10", "mrr@10", "load"]
     return _table(header, rows) if rows else ""
 
 
@@ -413,6 +426,10 @@ def markdown(results: dict[str, Any], plots: list[str]) -> str:
         parts.append(f"## {c}")
         for title, table in (
             ("Ingest (fresh) and retrieval quality", ingest_table(results, c)),
+            (
+                "Retrieval quality beside llama-index's defaults (one run)",
+                quality_table(results, c),
+            ),
             ("Re-ingest with nothing changed", reingest_table(results, c)),
             (
                 "Answer latency in-process (baseline: retrieval only, it has no answer step)",

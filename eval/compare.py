@@ -19,7 +19,8 @@ from newsrag.errors import InvalidRequest
 from newsrag.settings import Settings
 
 ENGINE_MODES = ("hybrid", "dense", "bm25")
-CONFIGS = (*ENGINE_MODES, "baseline")
+BASELINES = ("baseline", "baseline-title", "baseline-bm25")
+CONFIGS = (*ENGINE_MODES, *BASELINES)
 DEFAULT_COMPARE = ",".join(CONFIGS)
 
 # (stage label, done, total or None): how the CLI's progress bar follows a run
@@ -87,15 +88,19 @@ def evaluate(
         track("loading engine", 0, None)
         engine = Engine.from_settings(local)
     for name in wanted:
-        if name == "baseline":
-            from eval.baseline import BaselineAsker
+        if name in BASELINES:
+            from eval.baseline import BaselineAsker, BM25BaselineAsker
 
             if articles is None:
                 articles = stored_articles(local)
-            folder = corpus_dir(settings, corpus) / "baseline"
-            askers.append(
-                BaselineAsker.build(articles, folder, lambda d, t: track("building baseline", d, t))
-            )
+            step = lambda d, t, n=name: track(f"building {n}", d, t)  # noqa: E731
+            if name == "baseline-bm25":
+                askers.append(BM25BaselineAsker.build_bm25(articles, step))
+            else:
+                folder = corpus_dir(settings, corpus) / name
+                askers.append(
+                    BaselineAsker.build(articles, folder, step, titles=name == "baseline-title")
+                )
         else:
             askers.append(
                 EngineAsker(engine, mode=name if configs else None, top_k=top_k, name=name)

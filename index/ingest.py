@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from corpus.loader import Article, Skipped
 from index.bm25 import BM25Index
 from index.embedder import MODEL_NAME, Embedder
-from index.passages import Passage, split_article
+from index.passages import HEADER_VERSION, Passage, split_article, title_header
 from index.store import COMMITTED, ArticleInfo, Store, fingerprint
 from index.text import terms
 from newsrag.errors import IngestFailed, NewsragError
@@ -72,14 +73,30 @@ def refresh_bm25(
             with contextlib.suppress(OSError):
                 (folder / "fingerprint").write_text(wanted)
         return saved
+    titles = {
+        article_id: title_header(info.title)
+        for article_id, info in (infos if infos is not None else store.article_infos()).items()
+    }
     index = BM25Index()
-    index.build(store.iter_passage_texts(), wanted)
+    index.build(_headed(store.iter_passage_texts(), titles), wanted)
     try:
         index.save(folder)
     # e.g. a full disk: the copy in memory serves, and the next start rebuilds it
     except OSError as exc:
         log.warning("could not save the BM25 index: %s", exc.strerror or type(exc).__name__)
     return index
+
+
+def _headed(
+    pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]], headers: dict[str, str]
+) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]]]]:
+    """Passage pages with each text under its article's title header, as it was embedded."""
+    for ids, texts, metas in pages:
+        yield (
+            ids,
+            [headers.get(str(m.get("article_id")), "") + t for t, m in zip(texts, metas, strict=True)],
+            metas,
+        )
 
 
 def write_error_reason(exc: BaseException | None) -> str:
@@ -109,7 +126,7 @@ class Ingestor:
         """What makes an article's passages: changing any of it re-embeds the article."""
         e, p = self.settings.embedding, self.settings.passages
         model = str(e.model_path) if e.model_path else MODEL_NAME
-        return f"{model}|{e.backend}|{p.max_tokens}|{p.overlap_sentences}"
+        return f"{model}|{e.backend}|{p.max_tokens}|{p.overlap_sentences}|{HEADER_VERSION}"
 
     @property
     def embedder(self) -> Embedder:
@@ -211,10 +228,20 @@ class Ingestor:
         articles = [a for a, _ in group]
         passages = [p for _, ps in group for p in ps]
         t0 = time.perf_counter()
+        # each passage is embedded under its article's title (index/passages.py: title_header);
+        # sentence spans shift by the header, so sentence vectors still cover only their sentence
+        header = {a.id: title_header(a.title) for a in articles}
         embedded = self.embedder.embed_passages(
-            [p.text for p in passages],
-            [[(s.start - p.start, s.end - p.start) for s in p.sentences] for p in passages],
-        )
+            [header[p.article_id] + p.text for p in passages],
+            [
+                [
+                    (len(header[p.article_id]) + s.start - p.start,
+                     len(header[p.article_id]) + s.end - p.start)
+                    for s in p.sentences
+                ]
+                for p in passages
+            ],
+        )  # fmt: skip
         report.embed_seconds += time.perf_counter() - t0
         report.tokens_embedded += embedded.tokens
         self.store.mark_pending(articles)

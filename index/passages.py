@@ -44,6 +44,19 @@ class Passage:
         return f"{self.article_id}#{self.index}"
 
 
+# part of what built an article's passages (index/ingest.py): a change re-embeds every article
+HEADER_VERSION = "title-header-1"
+
+
+def title_header(title: str | None) -> str:
+    """What is put before a passage's text when it is embedded and BM25-indexed: its article's
+    title, as llama-index embeds a node's metadata with its text. A passage deep in an article
+    rarely names the article's subject; with the header it does. Measured on the 103 rtqa dev
+    questions (gold corpus): hit@1 0.816 -> 0.845, mrr@10 0.851 -> 0.884 (docs/benchmarks.md)."""
+    title = " ".join((title or "").split())
+    return f"{title}\n\n" if title else ""
+
+
 @lru_cache(maxsize=1)
 def _punkt():  # type: ignore[no-untyped-def]
     """NLTK's English Punkt model, from llama-index-core's bundled NLTK data (no download)."""

@@ -1,4 +1,5 @@
-"""Hybrid passage search: Chroma (dense) and BM25 candidates fused by weighted reciprocal rank.
+"""Hybrid passage search: Chroma (dense) and BM25 candidates, fused by weighted reciprocal rank and
+then ordered by the learned ranker (index/ranker.py) when it is enabled (the default).
 
 Fusion is written out here rather than taken from llama-index's QueryFusionRetriever: that class
 wraps each result in nodes, fires instrumentation events and re-embeds the question inside its
@@ -16,7 +17,9 @@ import numpy as np
 
 from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
+from index.ranker import Ranker, shipped_ranker
 from index.store import ArticleInfo, Store, StoredPassage
+from index.text import query_terms, terms, words
 from newsrag.settings import RetrievalSettings
 
 
@@ -50,8 +53,11 @@ class Searcher:
         embedder: Embedder,
         bm25: BM25Index,
         articles: dict[str, ArticleInfo],
+        ranker: Ranker | None = None,
     ) -> None:
         self.settings = settings
+        self.ranker = ranker if ranker is not None else shipped_ranker(settings)
+        self._titles: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
         self.store = store
         self.embedder = embedder
         self.bm25 = bm25
@@ -108,11 +114,21 @@ class Searcher:
             bm25_scores = dict(bm25_hits)
             lists.append([pid for pid, _ in bm25_hits])
             weights.append(self.settings.bm25_weight)
-        fused = rrf(lists, weights, self.settings.rrf_k)[:top_k]
+        fused = rrf(lists, weights, self.settings.rrf_k)
+        if self.ranker is not None and mode == "hybrid" and fused:
+            dense_ids = lists[0]
+            ranked, fetched = self._rerank(query, qvec, fused, dense_ids, lists[1], bm25_scores)
+            fused = ranked
+        else:
+            fetched = {}
+        fused = fused[:top_k]
         chosen = [pid for pid, _ in fused]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
         extra = [pid for pid in best_dense if pid not in chosen[:answer_k]]
-        passages = self.store.get_passages(chosen + [p for p in extra if p not in chosen])
+        wanted = chosen + [p for p in extra if p not in chosen]
+        missing = [pid for pid in wanted if pid not in fetched]
+        fetched.update({p.id: p for p in self.store.get_passages(missing)})
+        passages = [fetched[pid] for pid in wanted if pid in fetched]
         hits: list[Hit] = []
         pool: list[Hit] = []
         scores = dict(fused)
@@ -136,3 +152,60 @@ class Searcher:
             if passage.id in extra:
                 pool.append(hit)
         return hits, pool, qvec
+
+    def _rerank(
+        self,
+        query: str,
+        qvec: np.ndarray,
+        fused: list[tuple[str, float]],
+        dense_ids: list[str],
+        bm25_ids: list[str],
+        bm25_scores: dict[str, float],
+    ) -> tuple[list[tuple[str, float]], dict[str, StoredPassage]]:
+        """Every first-stage candidate ordered by the learned ranker, with its score; and the
+        passages read to score them (the caller reuses them)."""
+        from index.ranker import Candidate, features, question_names
+
+        assert self.ranker is not None
+        fetched = {p.id: p for p in self.store.get_passages([pid for pid, _ in fused])}
+        d_rank = {pid: r for r, pid in enumerate(dense_ids, start=1)}
+        b_rank = {pid: r for r, pid in enumerate(bm25_ids, start=1)}
+        ids: list[str] = []
+        cands: list[Candidate] = []
+        for pid, _ in fused:
+            passage = fetched.get(pid)
+            article = self.articles.get(passage.article_id) if passage is not None else None
+            if passage is None or article is None:
+                continue
+            title_terms, title_words = self._title_terms(article)
+            ids.append(pid)
+            cands.append(
+                Candidate(
+                    article_id=passage.article_id,
+                    position=_position(pid),
+                    terms=frozenset().union(*passage.sentence_terms),
+                    title_terms=title_terms,
+                    words=frozenset(words(passage.text)) | title_words,
+                    dense=float(passage.vector @ qvec) if passage.vector is not None else 0.0,
+                    dense_rank=d_rank.get(pid),
+                    bm25=bm25_scores.get(pid, 0.0),
+                    bm25_rank=b_rank.get(pid),
+                )
+            )
+        q_terms = query_terms(query)
+        idf, _ = self.bm25.idf(q_terms)
+        scores = self.ranker.score(features(q_terms, idf, question_names(query), cands))
+        order = np.argsort(-scores, kind="stable")
+        return [(ids[i], float(scores[i])) for i in order], fetched
+
+    def _title_terms(self, article: ArticleInfo) -> tuple[frozenset[str], frozenset[str]]:
+        cached = self._titles.get(article.id)
+        if cached is None or cached[0] != article.title:
+            cached = (article.title, frozenset(terms(article.title)), frozenset(words(article.title)))
+            self._titles[article.id] = cached
+        return cached[1], cached[2]
+
+
+def _position(passage_id: str) -> int:
+    index = passage_id.rpartition("#")[2]
+    return int(index) if index.isdigit() else 0

@@ -255,8 +255,8 @@ def eval_(
         typer.Option(
             "--compare",
             help="Comma-separated configs run side by side: hybrid, dense, bm25 (engine retrieval "
-            "modes) and baseline (llama-index's default VectorStoreIndex over Chroma, cached beside the "
-            "index), or 'all'.",
+            "modes) and llama-index's defaults: baseline (VectorStoreIndex over Chroma, bare text), "
+            "baseline-title (the same, titles as metadata), baseline-bm25 (BM25Retriever); or 'all'.",
         ),
     ] = None,
     top_k: Annotated[
@@ -459,3 +459,73 @@ def bench(
     console.print(
         f"report: {out / 'bench.json'}, {out / 'bench.md'}", highlight=False, soft_wrap=True
     )
+
+
+train_app = typer.Typer(
+    help="Train newsrag's own small models on public data (needs the 'train' extra).",
+    no_args_is_help=True,
+)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("ranker")
+def train_ranker(
+    ctx: typer.Context,
+    data: Annotated[
+        Path, typer.Option(help="The rtqa training data folder (questions.jsonl, documents.jsonl).")
+    ] = Path("../shared/train/rtqa"),
+    work: Annotated[
+        Path, typer.Option(help="Cache of the embedded training corpus (reused between runs).")
+    ] = Path(".newsrag-train"),
+    out: Annotated[
+        Path, typer.Option(help="Where ranker.txt and its model card ranker.md are written.")
+    ] = Path("index/data"),
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
+    limit: Annotated[
+        int | None, typer.Option(help="Use only this many questions (a quick trial run).")
+    ] = None,
+    window_days: Annotated[
+        int, typer.Option(help="A question searches the pages of this many days either side.")
+    ] = 90,
+    rounds: Annotated[int, typer.Option(help="Most boosting rounds (early stopping on valid).")] = 600,
+    require_gain: Annotated[
+        bool,
+        typer.Option(
+            "--require-gain/--no-require-gain",
+            help="Write the model only when it beats the first stage on the validation weeks.",
+        ),
+    ] = True,
+) -> None:
+    """Train the passage ranker (LightGBM lambdarank) on the rtqa 2023-2026 questions; writes the
+    model only when it beats the first stage on the validation weeks."""
+    from train.run import train_ranker as run
+
+    if not (data / "questions.jsonl").is_file():
+        err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
+        raise typer.Exit(2)
+    with progress_bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        result = run(
+            _settings(ctx), data, work, out, seed=seed, limit=limit,
+            window_days=window_days, rounds=rounds, require_gain=require_gain, step=step,
+        )  # fmt: skip
+    for part, table in result.metrics.items():
+        console.print(f"[bold]{part}[/bold]")
+        for name, m in table.items():
+            console.print(
+                f"  {name:22} article hit@1 {m['article_hit@1']:.3f} mrr@10 {m['article_mrr@10']:.3f}"
+                f"  passage hit@1 {m['passage_hit@1']:.3f} mrr@10 {m['passage_mrr@10']:.3f}",
+                highlight=False,
+            )
+    times = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
+    if result.kept:
+        console.print(f"trees: {result.rounds}; {times}; wrote {result.model} and {result.card}")
+    else:
+        err.print(f"the ranker did not beat the first stage on valid; nothing written ({times})")
+        raise typer.Exit(1)

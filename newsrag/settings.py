@@ -81,6 +81,12 @@ class RetrievalSettings(BaseSettings):
     answer_dense_extra: int = Field(default=2, ge=0, le=10)
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    # the learned ranker (index/ranker.py) orders the fused candidates in hybrid mode; off: the
+    # fused order as it is (rtqa figures for both in docs/benchmarks.md)
+    ranker: bool = True
+    ranker_path: Path | None = Field(
+        default=None, description="A ranker model file; default: the shipped index/data/ranker.txt."
+    )
 
 
 class AnswerSettings(BaseSettings):

@@ -1,0 +1,164 @@
+"""The learned ranker: its features, the shipped model, search with it, and the training command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.ranker import FEATURES, MODEL_FILE, Candidate, Ranker, features, question_names
+from index.text import query_terms, terms, words
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cand(article: str, text: str, title: str, dense: float, d_rank, bm25: float, b_rank):  # type: ignore[no-untyped-def]
+    return Candidate(
+        article_id=article,
+        position=0,
+        terms=frozenset(terms(text)),
+        title_terms=frozenset(terms(title)),
+        words=frozenset(words(text)) | frozenset(words(title)),
+        dense=dense,
+        dense_rank=d_rank,
+        bm25=bm25,
+        bm25_rank=b_rank,
+    )
+
+
+QUESTION = "Which team does Damar Hamlin play for?"
+RELEVANT = _cand(
+    "a",
+    "Damar Hamlin, the Buffalo Bills safety, plays for the team since 2021.",
+    "Damar Hamlin updates",
+    0.71,
+    1,
+    12.0,
+    1,
+)
+IRRELEVANT = _cand(
+    "b", "The weather in Paris was mild on Tuesday, forecasters said.", "Paris weather", 0.12, 9, 0.0, None
+)
+
+
+def test_features_measure_what_they_name() -> None:
+    q_terms = query_terms(QUESTION)
+    idf = dict.fromkeys(q_terms, 1.0)
+    rows = features(q_terms, idf, question_names(QUESTION), [RELEVANT, IRRELEVANT])
+    col = {name: k for k, name in enumerate(FEATURES)}
+    assert rows.shape == (2, len(FEATURES))
+    assert rows[0, col["cov_passage"]] == pytest.approx(1.0)
+    assert rows[1, col["cov_passage"]] == 0.0
+    assert rows[0, col["names_share"]] == 1.0 and rows[1, col["names_share"]] == 0.0
+    assert rows[0, col["cov_title"]] == pytest.approx(2 / len(q_terms))  # "damar", "hamlin"
+    assert rows[0, col["dense_gap"]] == 0.0 and rows[1, col["dense_gap"]] < 0
+    assert rows[1, col["bm25_rr"]] == 0.0 and rows[1, col["bm25"]] == 0.0
+    assert rows[0, col["rrf"]] == pytest.approx(2 / 61)
+    assert rows[:, col["art_count"]].tolist() == [1.0, 1.0]
+    assert features(q_terms, idf, (), []).shape == (0, len(FEATURES))
+
+
+def test_loose_coverage_counts_a_shared_prefix() -> None:
+    q_terms = ["telescop"]
+    cand = _cand("a", "The telescopes opened.", "", 0.5, 1, 1.0, 1)
+    cand.terms = frozenset({"telescopes"})
+    rows = features(q_terms, {"telescop": 2.0}, (), [cand])
+    col = {name: k for k, name in enumerate(FEATURES)}
+    assert rows[0, col["cov_passage"]] == 0.0
+    assert rows[0, col["cov_loose"]] == 1.0
+
+
+def test_shipped_ranker_loads_offline_and_prefers_the_relevant_passage() -> None:
+    assert MODEL_FILE.is_file(), "the trained ranker ships with the package"
+    card = MODEL_FILE.with_name("ranker.md")
+    assert card.is_file() and "## Metrics" in card.read_text()
+    ranker = Ranker(MODEL_FILE)
+    q_terms = query_terms(QUESTION)
+    idf = dict.fromkeys(q_terms, 3.0)
+    scores = ranker.score(features(q_terms, idf, question_names(QUESTION), [IRRELEVANT, RELEVANT]))
+    assert scores[1] > scores[0]
+
+
+def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
+    text = MODEL_FILE.read_text().replace("feature_names=dense ", "feature_names=cosine ", 1)
+    bad = tmp_path / "ranker.txt"
+    bad.write_text(text)
+    with pytest.raises(ValueError, match="other features"):
+        Ranker(bad)
+
+
+def test_search_orders_by_the_ranker(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    searcher = seed_engine.searcher
+    assert searcher.ranker is not None
+    hits, _ = searcher.search("When did construction of the SKA start?", top_k=5)
+    assert "July 2021" in hits[0].passage.text
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
+
+
+def _tiny_rtqa(folder: Path) -> None:
+    """A small made-up quiz: each week one question, three pages (one answers it)."""
+    cities = "Lisbon Oslo Nairobi Lima Hanoi Quito Dakar Riga Tunis Accra Doha Sofia".split()
+    events = (
+        "chess olympiad|film festival|marathon|robotics fair|jazz week|book prize|climate summit|"
+        "sailing race|space forum|food expo|rail congress|math olympiad"
+    ).split("|")
+    start = date(2024, 1, 4)
+    questions, docs = [], []
+    for k in range(24):
+        city, event = cities[k % len(cities)], events[(k * 5) % len(events)]
+        day = (start + timedelta(days=7 * k)).isoformat()
+        ids = [f"w-{k}-a", f"w-{k}-b", f"w-{k}-c"]
+        docs += [
+            {"id": ids[0], "title": f"{event.title()} {2024 + k // 12} opens",
+             "text": f"The {event} of this year opened in {city} on Monday. Organisers in {city} "
+                     f"expect record crowds. Tickets sold out within days."},
+            {"id": ids[1], "title": f"Preview of the {event}",
+             "text": f"Fans are waiting for the {event}. Its host will be announced later. "
+                     "Critics praised last year's edition."},
+            {"id": ids[2], "title": "Markets today",
+             "text": "Shares rose on Tuesday as investors weighed new data on inflation."},
+        ]  # fmt: skip
+        questions.append(
+            {"id": f"q{k}", "date": day, "source": "test", "question": f"Which city hosted the {event} this week?",
+             "choices": [], "answers": [city], "evidence": "", "results": ids}
+        )  # fmt: skip
+    folder.mkdir(parents=True)
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    (folder / "documents.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+
+
+@pytest.mark.slow
+def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
+    data = tmp_path / "rtqa"
+    _tiny_rtqa(data)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(tmp_path / "nr"))
+    models = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        done = subprocess.run(
+            [sys.executable, "-m", "newsrag", "train", "ranker", "--data", str(data),
+             "--work", str(tmp_path / "work"), "--out", str(out), "--rounds", "30",
+             "--no-require-gain"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        trees = int(re.search(r"trees: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
+        assert 1 <= trees <= 30
+        card = (out / "ranker.md").read_text()
+        assert "| train | 18 |" in card and "### test" in card and "--no-require-gain" in card
+        ranker = Ranker(out / "ranker.txt")
+        assert ranker.booster.num_trees() == trees
+        models.append((out / "ranker.txt").read_text())
+    # the corpus was embedded once and reused; the same seed gives the same trees
+    assert len(list((tmp_path / "work").iterdir())) == 1
+    assert models[0] == models[1]
+    rows = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    assert Ranker(tmp_path / "one" / "ranker.txt").score(rows).shape == (3,)

@@ -1,0 +1,121 @@
+"""``newsrag train ranker``: the whole training run, from the rtqa files to the model and its card."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.embedder import Embedder
+from newsrag.settings import Settings
+from train import corpus as train_corpus
+from train import rtqa
+from train.ranker import CandidateBuilder, Group, build_groups, compare, fit, write_card
+
+Step = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(slots=True)
+class RankerRun:
+    model: Path
+    card: Path
+    metrics: dict[str, dict[str, dict[str, float]]]
+    rounds: int
+    seconds: dict[str, float]
+    kept: bool  # whether the ranker beat the first stage on valid and was written
+
+
+def train_ranker(
+    settings: Settings,
+    data: Path,
+    work: Path,
+    out_dir: Path,
+    *,
+    seed: int = 13,
+    limit: int | None = None,
+    window_days: int = 90,
+    rounds: int = 600,
+    require_gain: bool = True,
+    step: Step | None = None,
+) -> RankerRun:
+    """Builds (or loads) the corpus, runs the first stage for every question, trains and writes
+    ``out_dir/ranker.txt`` and ``out_dir/ranker.md``. ``limit`` keeps that many questions (spread
+    over all dates) and only their pages: a quick run for tests."""
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    questions, docs = rtqa.load(data)
+    if limit is not None:
+        every = max(1, len(questions) // limit)
+        questions = questions[::every][:limit]
+        wanted = {d for q in questions for d in q.results}
+        docs = {k: v for k, v in docs.items() if k in wanted}
+    split = rtqa.split_by_date(questions)
+    dates = rtqa.doc_dates(questions)
+    seconds["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    corpus = train_corpus.build(
+        docs, dates, settings, work, (lambda a, b: step("embedding pages", a, b)) if step else None
+    )
+    seconds["corpus"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    embedder = Embedder(settings.embedding)
+    builder = CandidateBuilder(corpus, dates, settings, window_days)
+    groups: dict[str, list[Group]] = {}
+    for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test)):
+        groups[name] = build_groups(
+            builder,
+            qs,
+            embedder,
+            (lambda a, b, n=name: step(f"candidates ({n})", a, b)) if step else None,
+        )
+    seconds["candidates"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    booster, best = fit(groups["train"], groups["valid"], seed, rounds)
+    seconds["training"] = time.perf_counter() - t0
+
+    metrics = {part: compare(groups[part], booster) for part in ("valid", "test")}
+    metrics["train"] = compare(groups["train"], booster)
+    valid = metrics["valid"]
+    gain = (
+        valid["ranker"]["article_mrr@10"] > valid["fused (first stage)"]["article_mrr@10"]
+        and valid["ranker"]["passage_mrr@10"] > valid["fused (first stage)"]["passage_mrr@10"]
+    )
+    kept = gain or not require_gain
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model, card = out_dir / "ranker.txt", out_dir / "ranker.md"
+    if kept:
+        booster.save_model(str(model), num_iteration=best)
+        importance = dict(
+            zip(
+                booster.feature_name(),
+                (float(x) for x in booster.feature_importance("gain", iteration=best)),
+                strict=True,
+            )
+        )
+        write_card(
+            card,
+            command="newsrag train ranker " + " ".join(shlex.quote(a) for a in sys.argv[3:]),
+            split=split,
+            groups=groups,
+            metrics=metrics,
+            params=_params(seed),
+            rounds=best,
+            seconds=seconds,
+            window_days=window_days,
+            corpus_size=(len(docs), len(corpus)),
+            importance=importance,
+        )
+    return RankerRun(model, card, metrics, best, seconds, kept)
+
+
+def _params(seed: int) -> dict[str, Any]:
+    from train.ranker import PARAMS
+
+    return dict(PARAMS, seed=seed)
