@@ -52,7 +52,9 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -307,14 +309,38 @@ def ensure_files(model_path: Path, bert: Any, tokenizer: Any) -> tuple[Path, Pat
     if fp32.is_file() and int8.is_file():
         return fp32, int8
     with _build_lock:
+        if fp32.is_file() and int8.is_file():  # another thread built them while we waited
+            return fp32, int8
         folder.mkdir(parents=True, exist_ok=True)
-        if not fp32.is_file():
-            log.info("exporting %s to ONNX in %s", model_path, folder)
-            export_fp32(bert, tokenizer, fp32)
-        if not int8.is_file():
-            log.info("quantizing %s to int8", fp32)
-            quantize_int8(fp32, int8)
+        started = time.monotonic()
+        # The one line a user sees on the first run: it explains the pause.
+        log.warning(
+            "newsrag: preparing the int8 ONNX model from the bundled all-MiniLM-L6-v2 weights "
+            "(first run only, 20-60 s) in %s",
+            folder,
+        )
+        with _quiet_export():
+            if not fp32.is_file():
+                export_fp32(bert, tokenizer, fp32)
+            if not int8.is_file():
+                quantize_int8(fp32, int8)
+        log.info("newsrag: ONNX model ready in %.1f s", time.monotonic() - started)
     return fp32, int8
+
+
+@contextmanager
+def _quiet_export() -> Iterator[None]:
+    """The export without torch's tracer warnings: they say a traced branch or an indexing op
+    might not generalise to other shapes, and ``export_fp32`` checks exactly that against torch
+    on a batch of another size, length and padding (a mismatch raises)."""
+    from torch.jit import TracerWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TracerWarning)
+        warnings.simplefilter("ignore", UserWarning)  # e.g. "Exporting aten::index operator ..."
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
 
 
 def load_int8_session(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import numpy as np
 import pytest
 
 from index.embedder import DIM, Embedder
-from index.onnx import FP32_NAME, INT8_NAME, cache_dir, load_int8_session
+from index.onnx import FP32_NAME, INT8_NAME, cache_dir, ensure_files, load_int8_session
 from newsrag.settings import SEED_CORPUS, EmbeddingSettings
 
 pytestmark = pytest.mark.timeout(300)
@@ -146,3 +148,21 @@ def test_embedder_onnx_backend_with_sentence_spans(fp32: Embedder, int8_embedder
     q = int8_embedder.embed_query("Why did markets fall?")
     assert q.shape == (DIM,) and q.dtype == np.float32
     assert float(q @ fp32.embed_query("Why did markets fall?")) > 0.97
+
+
+def test_the_first_export_says_what_it_prepares_and_shows_no_third_party_warnings(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fp32: Embedder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("NEWSRAG_ONNX_CACHE", str(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with caplog.at_level(logging.INFO):
+            _, int8_path = ensure_files(fp32.model_path, fp32._bert, fp32._hf_tokenizer)
+    assert int8_path.is_file()
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(shown) == 1 and "preparing the int8 ONNX model" in shown[0], shown
+    assert any("ONNX model ready in" in r.getMessage() for r in caplog.records)
