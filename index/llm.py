@@ -30,6 +30,7 @@ SYSTEM = (
 )
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w")
 
 
 @dataclass(slots=True)
@@ -72,26 +73,50 @@ def validate(raw: str, hits: Sequence[Hit]) -> Generated:
     renumber: dict[int, int] = {}
     statements: dict[int, list[str]] = {}
     dropped = 0
-    out_sentences: list[str] = []
+    plains: list[str] = []  # the statements, markers removed
+    marks: list[list[int]] = []  # the renumbered markers of each statement
+    pending: list[int] = []  # passages cited before any statement: they go to the next one
     for sentence in _SENTENCE_END.split(text):
         cited = [int(m) for m in _MARKER.findall(sentence)]
         plain = _MARKER.sub("", sentence).strip()
+        # "[1]." or "… in 2021. [1]": no word, so no statement; the markers are the previous one's
+        said = _WORD.search(plain) is not None
+        statement = plain if said else (plains[-1] if plains else "")
         kept: list[int] = []
         for n in cited:
             if 1 <= n <= len(hits):
                 if n not in renumber:
                     renumber[n] = len(renumber) + 1
                     statements[n] = []
-                statements[n].append(plain)
+                if statement:
+                    statements[n].append(statement)
                 if renumber[n] not in kept:
                     kept.append(renumber[n])
             else:
                 dropped += 1
-        if plain:
-            # the marker goes before the sentence's final punctuation: "... in 2021 [1]."
-            body, end = (plain[:-1], plain[-1]) if plain[-1] in ".!?" else (plain, "")
-            marks = "".join(f" [{k}]" for k in kept)
-            out_sentences.append(f"{body}{marks}{end}")
+        if said:
+            for n in pending:
+                statements[n].append(plain)
+            plains.append(plain)
+            marks.append(list(dict.fromkeys([renumber[n] for n in pending] + kept)))
+            pending = []
+        elif marks:
+            marks[-1] += [k for k in kept if k not in marks[-1]]
+        else:
+            pending += [n for n in cited if n in renumber and n not in pending]
+    if renumber and not plains:
+        # markers and no statement ("[1]", "[1][2]."): nothing to show, and an empty answer
+        # must not pass for an answer
+        return Generated(
+            False,
+            warning="the language model's answer cited passages but said nothing; "
+            "the grounded answer is shown",
+        )
+    out_sentences = []
+    for plain, kept in zip(plains, marks, strict=True):
+        # the marker goes before the sentence's final punctuation: "... in 2021 [1]."
+        body, end = (plain[:-1], plain[-1]) if plain[-1] in ".!?" else (plain, "")
+        out_sentences.append(f"{body}{''.join(f' [{k}]' for k in kept)}{end}")
     if not renumber:
         return Generated(
             False,
