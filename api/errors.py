@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorResponse
 from newsrag.errors import (
+    ConversationNotFound,
     DocumentNotFound,
     IngestFailed,
     InvalidRequest,
@@ -30,6 +31,7 @@ log = logging.getLogger("newsrag.api")
 STATUS: list[tuple[type[NewsragError], int, str]] = [
     (StoreUnavailable, 503, "store_unavailable"),
     (DocumentNotFound, 404, "document_not_found"),
+    (ConversationNotFound, 404, "conversation_not_found"),
     (QuestionTooLong, 413, "question_too_long"),
     (PayloadTooLarge, 413, "payload_too_large"),
     (UnsupportedFileType, 415, "unsupported_file_type"),
@@ -137,8 +139,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error statuses a route can return."""
+CONVERSATION_404 = (
+    "`conversation_id` is an id newsrag issued (`c-` and 12 hex digits) that is no longer stored: "
+    "expired after NEWSRAG_ANSWER_CONVERSATION_TTL_S without use, or evicted. "
+    "Ask without it to start a new conversation."
+)
+
+
+def responses(
+    *statuses: int, notes: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can return (``notes`` rewords some)."""
     descriptions = {
         400: "The body cannot be read (not UTF-8 JSON, or a malformed multipart form).",
         401: "Missing or wrong `Authorization: Bearer <key>` (when NEWSRAG_API_KEY is set).",
@@ -149,6 +160,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         500: "Unexpected failure (never with a stack trace).",
         503: "The Chroma store is unreachable.",
     }
+    descriptions.update(notes or {})
     return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
 
 

@@ -1,4 +1,4 @@
-"""Conversation memory (bounded, in memory, expiring) and follow-up rewriting without a language model.
+"""Follow-up rewriting without a language model (the turns themselves are kept by index/history.py).
 
 Rewriting strategy: a question that leans on the previous turn (a pronoun such as "it"/"its"/"he",
 "there", an opener such as "and ..."/"what about X", or too few words to stand alone) is made
@@ -11,12 +11,8 @@ A question that names its own subject and uses no such pronoun starts a new topi
 from __future__ import annotations
 
 import re
-import secrets
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
+from index.history import Turn
 from index.text import ORG_WORDS, names, person_names, stopwords, words
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
@@ -51,65 +47,6 @@ _NOT_NAMES = {"What", "Who", "When", "Where", "Which", "Why", "How", "And", "The
               "Did", "Does", "Do", "Was", "Were", "Can", "Tell", "Also", "So", "In", "On", "At",
               "According", "Since", "After", "Before", "From", "To", "Its", "It", "He", "She",
               "They", "There", "This", "That", "These", "Those", "Who's", "What's"}  # fmt: skip
-
-
-@dataclass(slots=True)
-class Turn:
-    question: str
-    query: str
-    answer: str
-    answered: bool
-
-
-@dataclass(slots=True)
-class Conversation:
-    id: str
-    turns: list[Turn] = field(default_factory=list)
-    touched: float = field(default_factory=time.monotonic)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class ConversationStore:
-    """Conversations by id: at most ``max_conversations`` kept, each expiring ``ttl_s`` after last use."""
-
-    def __init__(
-        self, max_turns: int = 20, ttl_s: float = 3600.0, max_conversations: int = 10_000
-    ) -> None:
-        self.max_turns = max_turns
-        self.ttl_s = ttl_s
-        self.max_conversations = max_conversations
-        self._items: OrderedDict[str, Conversation] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, conversation_id: str | None) -> Conversation:
-        """The conversation with that id (a new empty one if unknown or expired)."""
-        now = time.monotonic()
-        with self._lock:
-            self._expire(now)
-            if conversation_id and conversation_id in self._items:
-                conv = self._items[conversation_id]
-                self._items.move_to_end(conversation_id)
-            else:
-                conv = Conversation(id=conversation_id or f"c-{secrets.token_hex(6)}")
-                self._items[conv.id] = conv
-                while len(self._items) > self.max_conversations:
-                    self._items.popitem(last=False)
-            conv.touched = now
-            return conv
-
-    def append(self, conv: Conversation, turn: Turn) -> None:
-        conv.turns.append(turn)
-        del conv.turns[: -self.max_turns]
-
-    def _expire(self, now: float) -> None:
-        while self._items:
-            oldest = next(iter(self._items.values()))
-            if now - oldest.touched <= self.ttl_s:
-                return
-            self._items.popitem(last=False)
 
 
 def _names(text: str) -> list[str]:

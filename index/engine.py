@@ -18,8 +18,9 @@ from typing import Any, Literal
 from corpus.loader import Article, LoadResult, parse_bytes
 from index.answer import Composition, compose
 from index.bm25 import BM25Index, Filters
-from index.conversation import ConversationStore, Turn, rewrite
+from index.conversation import is_follow_up, rewrite
 from index.embedder import Embedder
+from index.history import ConversationStore, Turn, open_store
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
@@ -73,6 +74,7 @@ class Engine:
         generator: object | None = None,
         lexicon: Lexicon | None = None,
         generation: Generation | None = None,
+        conversations: ConversationStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -81,11 +83,8 @@ class Engine:
         self._searcher_lock = threading.Lock()
         self.generator = generator
         self.lexicon = lexicon
-        self.conversations = ConversationStore(
-            settings.answer.conversation_turns,
-            settings.answer.conversation_ttl_s,
-            settings.answer.max_conversations,
-        )
+        # in the data directory by default, so a conversation outlives the process (index/history.py)
+        self.conversations = conversations or open_store(settings)
         self.ingestor = Ingestor(settings, store, embedder)
         self._write_lock = threading.Lock()
         self._texts: dict[str, str] = {}
@@ -219,10 +218,15 @@ class Engine:
         question = self._check(question)
         self.maybe_refresh()
         top_k = top_k or self.settings.retrieval.top_k
-        conv = self.conversations.get(conversation_id)
+        conv = self.conversations.get(conversation_id)  # ConversationNotFound: expired, evicted
         with conv.lock:
-            history = list(conv.turns)
+            history = self.conversations.history(conv)
         warnings: list[str] = []
+        if conv.created and conversation_id and is_follow_up(question):
+            warnings.append(
+                f"conversation {conversation_id!r} has no earlier turns (new, or expired); "
+                "the question was searched as it stands"
+            )
         query = rewrite(question, history)
         if self.generator is not None and history and query != question:
             condensed = self.generator.condense(  # type: ignore[attr-defined]
@@ -532,6 +536,7 @@ class Engine:
 
     def close(self) -> None:
         self._texts.clear()
+        self.conversations.close()
 
 
 def _indexes(

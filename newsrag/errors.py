@@ -13,6 +13,10 @@ class DocumentNotFound(NewsragError):
     """No article with that id is indexed."""
 
 
+class ConversationNotFound(NewsragError):
+    """A conversation id newsrag issued is no longer stored (expired, evicted, or another store)."""
+
+
 class QuestionTooLong(NewsragError):
     """The question is longer than the configured limit."""
 

@@ -34,6 +34,13 @@ class StoreSettings(BaseSettings):
     # ingest made by another process; 0: on every request. 1 s: ~3 ms of a loopback Chroma
     # server's time a second per process, and a new ingest is served within ~1-2 s (docs/scaling.md).
     refresh_check_s: float = Field(default=1.0, ge=0)
+    # Where conversations live (index/history.py): "sqlite" in data_dir, shared by every process
+    # of the machine; "memory" in the process; a redis:// URL, shared by several machines.
+    conversation_store: str = Field(
+        default="sqlite",
+        pattern=r"^(sqlite|memory|(redis|rediss|unix)://.+)$",
+        description="Conversation store (NEWSRAG_CONVERSATION_STORE).",
+    )
 
 
 class EmbeddingSettings(BaseSettings):

@@ -10,7 +10,15 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from support import ROOT, RTQA, SHARED, ChromaServer, free_port, make_settings  # noqa: F401
+from support import (  # noqa: F401
+    ROOT,
+    RTQA,
+    SHARED,
+    ChromaServer,
+    RedisServer,
+    free_port,
+    make_settings,
+)
 
 from newsrag.settings import SEED_CORPUS, Settings
 
@@ -40,6 +48,18 @@ def seed_engine(seed_settings: Settings):  # type: ignore[no-untyped-def]
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     """A real `chroma run` on a free loopback port for the whole session."""
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real `redis-server` on a free loopback port for the whole session (`make test` installs
+    Debian's redis-server; skipped, saying why, only where it cannot be found)."""
+    if RedisServer.executable() is None:
+        pytest.skip("redis-server not found: install Debian's redis-server (make redis)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server
     server.stop()

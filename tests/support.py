@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: paths, free loopback ports, settings, a real `chroma run` server."""
+"""Helpers shared by the tests: paths, free loopback ports, settings, real `chroma run` and
+`redis-server` processes."""
 
 from __future__ import annotations
 
@@ -83,6 +84,55 @@ class ChromaServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
+        self.proc = None
+
+
+class RedisServer:
+    """A real `redis-server` on a free loopback port, nothing saved to disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def executable() -> str | None:
+        return shutil.which("redis-server") or shutil.which("redis-server", path="/usr/sbin:/sbin")
+
+    def start(self) -> None:
+        exe = self.executable()
+        if exe is None:
+            raise RuntimeError("redis-server is not installed (Debian package redis-server)")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.path), "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not answer PING within 20 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
         self.proc = None
 
 

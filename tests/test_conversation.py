@@ -1,10 +1,8 @@
-"""Follow-up questions are made standalone without a language model; memory is bounded and expires."""
+"""Follow-up questions are made standalone without a language model (the stores: test_history.py)."""
 
 from __future__ import annotations
 
-import time
-
-from index.conversation import ConversationStore, Turn, is_follow_up, rewrite
+from index.conversation import Turn, is_follow_up, rewrite
 
 
 def turn(question: str, answer: str = "", query: str | None = None) -> Turn:
@@ -48,20 +46,6 @@ def test_an_elliptical_question_carries_the_previous_topic() -> None:
 
 def test_without_history_nothing_is_rewritten() -> None:
     assert rewrite("When did its construction start?", []) == "When did its construction start?"
-
-
-def test_the_store_is_bounded_and_conversations_expire() -> None:
-    store = ConversationStore(max_turns=2, ttl_s=0.05, max_conversations=3)
-    conv = store.get(None)
-    for i in range(5):
-        store.append(conv, turn(f"q{i}"))
-    assert [t.question for t in conv.turns] == ["q3", "q4"]
-    for _ in range(5):
-        store.get(None)
-    assert len(store) == 3
-    time.sleep(0.1)
-    fresh = store.get(conv.id)
-    assert fresh.turns == [] and len(store) == 1
 
 
 def test_he_prefers_the_person_in_the_last_query_over_organisations_in_the_answer() -> None:

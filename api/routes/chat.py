@@ -11,7 +11,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
-from api.errors import responses, sse_response
+from api.errors import CONVERSATION_404, responses, sse_response
 from api.schemas import ChatRequest, SearchHit, SearchRequest, SearchResponse, engine_filters
 from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
@@ -58,7 +58,7 @@ async def _sse(events: AsyncIterator[StreamEvent]) -> AsyncIterator[ServerSentEv
             "The Answer; or, with `stream: true`, " + _SSE_DOC,
             ["delta", "citations", "done", "error"],
         ),
-        **responses(400, 401, 413, 422, 503),
+        **responses(400, 401, 404, 413, 422, 503, notes={404: CONVERSATION_404}),
     },
 )
 async def chat(body: ChatRequest, engine: EngineDep) -> Any:
