@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from index.engine import Engine
 from newsrag.settings import Settings
@@ -46,10 +47,21 @@ def key_check(api_key: str) -> Callable[[str, str], bool]:
     return check
 
 
+def _redirect(target: str) -> Callable[[], Awaitable[RedirectResponse]]:
+    async def redirect() -> RedirectResponse:
+        return RedirectResponse(target)
+
+    return redirect
+
+
 def mount(app: FastAPI, get_engine: Callable[[], Engine | None], settings: Settings) -> FastAPI:
     """Mounts the UI at /ui; ``get_engine`` returns the engine the app's lifespan built."""
     blocks = build(Callbacks(get_engine, settings), settings)
     blocks.queue(default_concurrency_limit=CONCURRENCY)
+    # Gradio's page asks for these at the site root (`<link rel="manifest" href="/manifest.json">`,
+    # the browser's own /favicon.ico), not under /ui: without these routes every visit logs 404s.
+    for name in ("manifest.json", "favicon.ico"):
+        app.add_api_route(f"/{name}", _redirect(f"{PATH}/{name}"), include_in_schema=False)
     key = settings.api.api_key
     return gr.mount_gradio_app(
         app,

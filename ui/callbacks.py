@@ -185,7 +185,9 @@ class Callbacks:
             # the question goes back into the box so it can be sent again
             yield messages, skip, session, question, skip, skip, None
             return
-        messages.append({"role": "assistant", "content": render.answer_message(answer, turn)})
+        messages.append(
+            {"role": "assistant", "content": render.answer_message(answer, turn, question)}
+        )
         turns = [*session["turns"], (question, answer)]
         session = {"conversation_id": answer.conversation_id, "messages": messages, "turns": turns}
         yield (

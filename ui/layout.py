@@ -37,7 +37,8 @@ def build(callbacks: Callbacks, settings: Settings) -> gr.Blocks:
                     buttons=[],
                     feedback_options=None,
                     placeholder="**Ask about the indexed news.** Every statement cites its source.",
-                    autoscroll=True,
+                    # ui/client.js keeps a new question in view instead of following the answer
+                    autoscroll=False,
                     line_breaks=False,
                     group_consecutive_messages=False,
                 )

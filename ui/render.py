@@ -69,16 +69,23 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
-def meta_line(answer: Answer, turn: int) -> str:
-    """Latency, the query actually searched (on demand), warnings and the copy link."""
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def meta_line(answer: Answer, turn: int, question: str | None = None) -> str:
+    """Latency, the query actually searched when it is not the question as asked (a follow-up
+    rewritten), warnings and the copy link."""
     t = answer.timings_ms
     parts = [
         f'<span class="nr-latency" title="retrieve {_ms(t.get("retrieve"))} · compose '
         f'{_ms(t.get("answer"))}">answered in {_ms(t.get("total"))}</span>',
-        f'<details class="nr-query"><summary>searched for</summary><span>“{escape(answer.query)}”</span>'
-        "</details>",
-        f'<a class="nr-copy" href="#nr-copy-{turn}" title="Copy the answer and its sources">Copy answer</a>',
     ]
+    if question is None or not _same_words(answer.query, question):
+        parts.append(f'<span class="nr-query">searched for “{escape(answer.query)}”</span>')
+    parts.append(
+        f'<a class="nr-copy" href="#nr-copy-{turn}" title="Copy the answer and its sources">Copy answer</a>'
+    )
     meta = f'<div class="nr-meta">{" · ".join(parts)}</div>'
     if answer.warnings:
         items = "".join(f"<li>{escape(w)}</li>" for w in answer.warnings)
@@ -86,8 +93,9 @@ def meta_line(answer: Answer, turn: int) -> str:
     return meta
 
 
-def answer_message(answer: Answer, turn: int) -> str:
-    """The finished answer; an abstention looks like a notice, not like an answer."""
+def answer_message(answer: Answer, turn: int, question: str | None = None) -> str:
+    """The finished answer; an abstention looks like a notice, not like an answer. ``question``
+    as asked: the searched query is shown only when it differs."""
     if answer.answered:
         body = f'<div class="nr-answer">{linked_answer(answer.answer, turn)}</div>'
     else:
@@ -103,7 +111,7 @@ def answer_message(answer: Answer, turn: int) -> str:
             + (f'<div class="nr-abstain-hint">{related}</div>' if related else "")
             + "</div>"
         )
-    return body + meta_line(answer, turn)
+    return body + meta_line(answer, turn, question)
 
 
 def error_message(text: str) -> str:
@@ -129,9 +137,12 @@ def highlighted_passage(c: Citation) -> str:
     return f'{escape(p[:qs])}<mark class="nr-quote">{escape(p[qs:qe])}</mark>{escape(p[qe:])}'
 
 
-def _byline(source: str | None, published: str | None) -> str:
+def _byline(source: str | None, published: str | None, link: str = "") -> str:
+    """Source, date and link, whichever are known; nothing at all when none is."""
     bits = [escape(b) for b in (source, published) if b]
-    return " · ".join(bits) if bits else "source not given"
+    if link:
+        bits.append(link)
+    return f'<div class="nr-byline">{" · ".join(bits)}</div>' if bits else ""
 
 
 def source_card(c: Citation, turn: int) -> str:
@@ -148,7 +159,7 @@ def source_card(c: Citation, turn: int) -> str:
         f'<article class="nr-card" id="{cite_id(turn, c.n)}">'
         f'<header><span class="nr-n">{c.n}</span>'
         f'<span class="nr-title" title="{escape(c.title)}">{escape(short_title(c.title))}</span></header>'
-        f'<div class="nr-byline">{_byline(c.source, c.published)}</div>'
+        f"{_byline(c.source, c.published)}"
         f'<blockquote class="nr-passage">{highlighted_passage(c)}</blockquote>'
         f'<footer><button type="button" class="nr-open" {data}>Open article at this passage</button>'
         f"{link}</footer></article>"
@@ -213,7 +224,7 @@ def article_view(
         f"{escape(text[qe:end])}</span>{escape(text[end:])}"
     )
     link = (
-        f' · <a href="{escape(url)}" target="_blank" rel="noopener noreferrer">original ↗</a>'
+        f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">original ↗</a>'
         if url and url.startswith(("http://", "https://"))
         else ""
     )
@@ -221,7 +232,7 @@ def article_view(
         '<div class="nr-viewer-inner" role="dialog" aria-label="Article">'
         '<div class="nr-viewer-bar"><div>'
         f'<div class="nr-viewer-title">{escape(short_title(title, 160))}</div>'
-        f'<div class="nr-byline">{_byline(source, published)}{link}</div></div>'
+        f"{_byline(source, published, link)}</div>"
         '<button type="button" class="nr-close" aria-label="Close the article">✕</button></div>'
         f'<div class="nr-article">{body}</div></div>'
     )

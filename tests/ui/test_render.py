@@ -100,8 +100,25 @@ def test_an_answer_shows_latency_the_searched_query_and_a_copy_link() -> None:
     html = render.answer_message(_answer(), turn=2)
     assert "nr-answer" in html and "nr-abstain" not in html
     assert "6 ms" in html
-    assert "searched for</summary>" in html and "“When did the &lt;SKA&gt; start?”" in html
+    assert "searched for “When did the &lt;SKA&gt; start?”" in html
     assert 'href="#nr-copy-2"' in html
+
+
+def test_the_searched_query_is_shown_only_when_it_differs_from_the_question() -> None:
+    answer = _answer()
+    assert "searched for" not in render.answer_message(answer, 1, f"  {answer.query.upper()} ")
+    assert "searched for" in render.answer_message(answer, 1, "When did it start?")
+
+
+def test_metadata_shows_only_what_is_known() -> None:
+    bare = render.source_card(_citation(), turn=1)
+    assert "nr-byline" not in bare and "not given" not in bare
+    dated = render.source_card(_citation().model_copy(update={"published": "2025-06-30"}), 1)
+    assert '<div class="nr-byline">2025-06-30</div>' in dated
+    view = render.article_view("T", "Text.", None, None, None, (0, 5, 0, 5))
+    assert "nr-byline" not in view
+    linked = render.article_view("T", "Text.", None, None, "https://e.org/a", (0, 5, 0, 5))
+    assert '<div class="nr-byline"><a href="https://e.org/a"' in linked
 
 
 def test_an_abstention_is_shown_as_a_notice_not_as_an_answer() -> None:

@@ -37,14 +37,15 @@ def _chromium() -> str:
 def browser_context(request: pytest.FixtureRequest) -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     executable = _chromium()
-    width = getattr(request, "param", 1280)
+    size = getattr(request, "param", (1280, 860))
+    width, height = (size, 860) if isinstance(size, int) else size
     with playwright_api.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(
             profile,
             executable_path=executable,
             headless=True,
             args=ARGS,
-            viewport={"width": width, "height": 860},
+            viewport={"width": width, "height": height},
         )
         try:
             yield context
@@ -130,8 +131,9 @@ def test_follow_up_and_new_chat_in_the_browser(ui_server: LiveServer, browser_co
     box.press("Enter")
     page.locator("#nr-chat .nr-meta").nth(1).wait_for(timeout=60_000)
     assert "2021" in page.locator("#nr-chat .nr-answer").last.inner_text()
-    page.locator("#nr-chat details.nr-query").last.locator("summary").click()
-    assert "SKA" in page.locator("#nr-chat details.nr-query").last.inner_text()
+    # the rewritten follow-up is shown inline, as searched
+    searched = page.locator("#nr-chat .nr-meta").last.locator(".nr-query")
+    assert searched.is_visible() and "SKA" in searched.inner_text()
 
     page.locator("#nr-new").click()
     page.wait_for_selector("button.nr-example", timeout=30_000)
@@ -154,3 +156,97 @@ def test_the_ui_is_readable_on_a_phone_sized_screen(
     assert width <= 390 + 1, f"the page scrolls sideways ({width}px wide)"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-narrow.png"), full_page=True)
+
+
+def _within(box: dict[str, float] | None, top: float, bottom: float) -> bool:
+    return box is not None and box["y"] >= top - 1 and box["y"] + box["height"] <= bottom + 1
+
+
+def _watch_failures(page: Any) -> list[str]:
+    """Every failed response and console error of the page, as it happens."""
+    failures: list[str] = []
+    page.on(
+        "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.on(
+        "console", lambda m: failures.append(f"console: {m.text}") if m.type == "error" else None
+    )
+    return failures
+
+
+def _ask(page: Any, question: str, answers: int) -> None:
+    box = page.locator("#nr-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.locator("#nr-chat .nr-meta").nth(answers - 1).wait_for(timeout=60_000)
+    page.wait_for_timeout(300)  # the last render and the scroll it triggers
+
+
+@pytest.mark.parametrize(
+    "browser_context", [(1280, 900), (390, 844)], indirect=True, ids=["desktop", "phone"]
+)
+def test_each_citation_marker_shows_its_card_with_the_quote_in_view(
+    ui_server: LiveServer, browser_context: Any
+) -> None:
+    page, _ = _open(browser_context, ui_server.url)
+    failures = _watch_failures(page)
+    page.wait_for_selector("button.nr-example", timeout=60_000)
+    tag = "desktop" if page.viewport_size["width"] > 720 else "phone"
+    _ask(page, "What is FAST and who was its former chief scientist?", 1)
+    height = page.viewport_size["height"]
+    cites = page.locator("#nr-chat .nr-meta").last.locator("xpath=..").locator("a.nr-cite")
+    assert cites.count() >= 2, "the seed answer cites two articles"
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i in reversed(range(cites.count())):  # the last card first: the one that was never seen
+        cite = cites.nth(i)
+        cite.scroll_into_view_if_needed()
+        card_id = cite.get_attribute("href").lstrip("#")
+        cite.click()
+        page.wait_for_timeout(200)
+        card = page.locator(f"#{card_id}")
+        passage = card.locator(".nr-passage")
+        quote = card.locator("mark.nr-quote")
+        assert quote.count() == 1
+        # the quote is on the screen, and inside the visible part of its passage's scroll box
+        assert _within(quote.bounding_box(), 0, height), (card_id, quote.bounding_box())
+        box = passage.bounding_box()
+        assert box is not None
+        assert _within(quote.bounding_box(), box["y"], box["y"] + box["height"]), card_id
+        assert _within(card.locator(".nr-n").bounding_box(), 0, height) or (
+            card.bounding_box()["height"] > height  # a card taller than the screen shows its quote
+        )
+        page.screenshot(path=str(ARTIFACTS / f"ui-cite-{tag}-{card_id}.png"))
+    # metadata lines show what is known: the seed articles give no source, so no byline at all
+    assert "not given" not in page.locator("#nr-sources").inner_text()
+    assert page.locator("#nr-sources .nr-byline").count() == 0
+    assert failures == [], failures
+
+
+@pytest.mark.parametrize("browser_context", [(390, 844)], indirect=True)
+def test_on_a_phone_the_question_box_is_on_the_first_screen_and_a_new_question_stays_in_view(
+    ui_server: LiveServer, browser_context: Any
+) -> None:
+    page, _ = _open(browser_context, ui_server.url)
+    failures = _watch_failures(page)
+    page.wait_for_selector("button.nr-example", timeout=60_000)
+    page.wait_for_timeout(300)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-phone-first-screen.png"))
+    assert page.evaluate("window.scrollY") == 0
+    assert _within(page.locator("#nr-question textarea").bounding_box(), 0, 844)
+    assert _within(page.locator("button.nr-example").first.bounding_box(), 0, 844)
+
+    for n, question in enumerate(
+        ["What is the Square Kilometre Array (SKA)?", "When did its construction start?"], 1
+    ):
+        _ask(page, question, n)
+        asked = page.locator("#nr-chat .nr-user").last
+        assert question in asked.inner_text()
+        assert _within(asked.bounding_box(), 0, 844), asked.bounding_box()
+        page.screenshot(path=str(ARTIFACTS / f"ui-phone-answer-{n}.png"))
+    # the page's manifest link resolves (Gradio links it at the site root, not under /ui)
+    status = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.status)"
+    )
+    assert status == 200
+    assert failures == [], failures
