@@ -169,7 +169,12 @@ def ask(
         bool, typer.Option("--json", help="Print the Answer object as JSON.")
     ] = False,
     conversation: Annotated[
-        str | None, typer.Option("--conversation", help="Conversation id.")
+        str | None,
+        typer.Option(
+            "--conversation",
+            help="Continue this conversation (the conversation_id of an earlier answer, from any "
+            "process on this data directory or store); an expired or unknown one is an error.",
+        ),
     ] = None,
     top_k: Annotated[int | None, typer.Option("--top-k", help="Passages to retrieve.")] = None,
 ) -> None:
@@ -198,7 +203,7 @@ def ask(
 @app.command()
 def chat(ctx: typer.Context) -> None:
     """Interactive conversation in the terminal (empty line or Ctrl-D to quit; /new starts over)."""
-    from newsrag.errors import NewsragError
+    from newsrag.errors import ConversationNotFound, NewsragError
 
     with loading():
         from index.runtime import open_engine
@@ -219,6 +224,12 @@ def chat(ctx: typer.Context) -> None:
             continue
         try:
             answer = engine.ask(question, conversation_id=conversation)
+        except ConversationNotFound:
+            conversation = None
+            err.print(
+                "[yellow]the conversation expired:[/] a new one starts; ask again, naming the subject"
+            )
+            continue
         except NewsragError as exc:
             err.print(f"[red]error:[/] {exc}")
             continue

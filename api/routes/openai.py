@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ConversationsDep, EngineDep
-from api.errors import responses, sse_response
+from api.errors import CONVERSATION_404, responses, sse_response
 from api.openai_compat import (
     MODEL,
     ChunkWriter,
@@ -34,6 +34,7 @@ from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
 from index.engine import StreamEvent
 from index.models import Answer
+from newsrag.errors import ConversationNotFound
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -72,7 +73,7 @@ async def _chunks(
     response_model=ChatCompletion,
     responses={
         200: sse_response("A chat.completion; or, with `stream: true`, " + _STREAM_DOC, None),
-        **responses(400, 401, 413, 422, 503),
+        **responses(400, 401, 404, 413, 422, 503, notes={404: CONVERSATION_404}),
     },
 )
 async def chat_completions(
@@ -80,17 +81,30 @@ async def chat_completions(
 ) -> Any:
     """OpenAI's chat completion: the answer keeps its [n] markers; `citations` carries the sources."""
     question = question_of(body.messages)
+    # the conversation that answered the resent history, when this process remembers one
+    found = None if body.conversation_id else conversations.find(body.messages)
     args: dict[str, Any] = {
-        "conversation_id": body.conversation_id or conversations.find(body.messages),
+        "conversation_id": body.conversation_id or found,
         "top_k": body.top_k,
         "filters": engine_filters(body.filters),
     }
     if body.stream:
-        events = await open_stream(engine.stream, question, **args)
+        try:
+            events = await open_stream(engine.stream, question, **args)
+        except ConversationNotFound:
+            if found is None:
+                raise
+            # expired since: the client resent its whole history, so a new one is no surprise
+            events = await open_stream(engine.stream, question, **{**args, "conversation_id": None})
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         writer = ChunkWriter(body.messages, include_usage)
         return EventSourceResponse(_chunks(events, writer, body.messages, conversations), sep="\n")
-    answer = await run_in_threadpool(engine.ask, question, **args)
+    try:
+        answer = await run_in_threadpool(engine.ask, question, **args)
+    except ConversationNotFound:
+        if found is None:
+            raise
+        answer = await run_in_threadpool(engine.ask, question, **{**args, "conversation_id": None})
     conversations.remember(body.messages, answer.conversation_id)
     return completion(answer, body.messages, completion_id(), int(time.time()))
 
