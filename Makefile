@@ -9,7 +9,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install run test test-fast lint fmt typecheck bench eval reliability browser clean
+.PHONY: help install run test test-fast lint fmt typecheck bench eval reliability browser redis clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,11 +27,14 @@ install: $(VENV)/.installed ## create .venv and install newsrag with its dev too
 browser: ## install Debian's headless Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
+redis: ## install Debian's redis-server for the shared-conversation-store tests (needs root)
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+
 run: install ## ingest the seed corpus if needed, then serve the API and the UI on $(HOST):$(PORT)
 	$(BIN)/newsrag ingest
 	$(BIN)/newsrag serve --host $(HOST) --port $(PORT)
 
-test: install browser ## run the whole test suite (and the seed question set against eval/floors.json)
+test: install browser redis ## run the whole test suite (and the seed question set against eval/floors.json)
 	@# pytest exits 5 when it collected no test: that is a failure here, not a pass
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected" >&2; exit 1; fi; exit $$rc
 

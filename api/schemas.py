@@ -135,8 +135,10 @@ class ChatRequest(BaseModel):
     conversation_id: str | None = Field(
         default=None,
         pattern=CONVERSATION_ID,
-        description="Continue this conversation (the id a previous answer returned); "
-        "an unknown id starts a new conversation under that id.",
+        description="Continue this conversation: the id a previous answer returned (from any API "
+        "process sharing the conversation store), or an id of the client's own, which starts a new "
+        "conversation under it on first use. An id newsrag issued (`c-` and 12 hex digits) that has "
+        "expired or is unknown is a 404 `conversation_not_found`, never a silent new conversation.",
     )
     top_k: TopK | None = Field(default=None, description="Passages to retrieve.")
     filters: FiltersIn | None = None
@@ -498,7 +500,8 @@ class ChatCompletionRequest(BaseModel):
         pattern=CONVERSATION_ID,
         description="newsrag extension: the engine conversation to continue. Without it, a client "
         "that resends the whole history continues the same conversation (looked up by its earlier "
-        "user messages); a history the server has not seen starts a new one.",
+        "user messages); a history the server has not seen, or whose conversation has expired, "
+        "starts a new one. An expired id newsrag issued, named here, is a 404.",
     )
     top_k: TopK | None = Field(default=None, description="newsrag extension.")
     filters: FiltersIn | None = Field(default=None, description="newsrag extension.")
