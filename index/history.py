@@ -375,9 +375,9 @@ class RedisStore:
     def _bound(self) -> None:
         excess = int(self._redis.zcard(self._ids)) - self.max_conversations  # type: ignore[arg-type]
         if excess > 0:
-            evicted = self._redis.zpopmin(self._ids, excess)
+            evicted: list[tuple[str, float]] = self._redis.zpopmin(self._ids, excess)  # type: ignore[assignment]
             if evicted:
-                self._redis.delete(*(self._turns(cid) for cid, _ in evicted))  # type: ignore[union-attr]
+                self._redis.delete(*(self._turns(cid) for cid, _ in evicted))
 
     def _append(self, conv: Conversation, turn: Turn) -> None:
         item = json.dumps(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from support import ROOT, RedisServer
 
+from index.engine import Engine
 from index.history import (
     FILE,
     ConversationStore,
@@ -234,3 +235,24 @@ def test_a_persisted_turn_costs_about_a_millisecond(tmp_path: Path) -> None:
     per_turn_ms = (time.perf_counter() - started) * 1000 / n
     print(f"sqlite: {per_turn_ms:.2f} ms per turn (get + 20-turn history + append)")
     assert per_turn_ms < 25  # a shared 2-core machine under load: generous
+
+
+# ---- through the engine ---------------------------------------------------------------------
+
+
+def test_a_clients_new_id_warns_when_its_first_question_leans_on_earlier_turns(
+    seed_engine: Engine,
+) -> None:
+    follow = seed_engine.ask("When did its construction start?", conversation_id="mine-1")
+    assert follow.conversation_id == "mine-1"
+    assert any("no earlier turns" in w for w in follow.warnings), follow.warnings
+    alone = seed_engine.ask("What is the SKA?", conversation_id="mine-2")
+    assert not alone.warnings
+    assert seed_engine.ask("When did its construction start?", conversation_id="mine-2").query != (
+        "When did its construction start?"
+    )
+
+
+def test_an_engine_refuses_to_continue_an_issued_id_it_does_not_hold(seed_engine: Engine) -> None:
+    with pytest.raises(ConversationNotFound):
+        seed_engine.ask("When did its construction start?", conversation_id="c-ffffffffffff")
