@@ -18,8 +18,9 @@ from typing import Any, Literal
 from corpus.loader import Article, LoadResult, parse_bytes
 from index.answer import Composition, compose
 from index.bm25 import BM25Index, Filters
-from index.conversation import is_follow_up, rewrite
+from index.conversation import is_follow_up
 from index.embedder import Embedder
+from index.focus import resolve
 from index.history import ConversationStore, Turn, open_store
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
@@ -205,6 +206,11 @@ class Engine:
             self._texts[article_id] = text
         return text
 
+    def _passages_about(self, text: str) -> list[str]:
+        """Passages BM25 ranks first for a few words (follow-ups look up "the other telescope")."""
+        hits, _ = self.searcher.search(text, 5, None, "bm25")
+        return [h.passage.text for h in hits]
+
     def _prepare(
         self,
         question: str,
@@ -227,7 +233,7 @@ class Engine:
                 f"conversation {conversation_id!r} has no earlier turns (new, or expired); "
                 "the question was searched as it stands"
             )
-        query = rewrite(question, history)
+        query = resolve(question, history, self._passages_about).query
         if self.generator is not None and history and query != question:
             condensed = self.generator.condense(  # type: ignore[attr-defined]
                 [(t.question, t.answer) for t in history], question

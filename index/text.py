@@ -166,3 +166,14 @@ def names(text: str) -> frozenset[str]:
             continue
         out.add(name)
     return frozenset(out)
+
+
+def name_spans(text: str) -> list[tuple[int, int, str]]:
+    """``names`` with their positions, in order of appearance."""
+    out: list[tuple[int, int, str]] = []
+    for m in _NAME.finditer(text):
+        name = m.group()
+        if m.start() == 0 and " " not in name and name.lower() in stopwords():
+            continue
+        out.append((m.start(), m.end(), name))
+    return out

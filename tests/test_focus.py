@@ -1,0 +1,185 @@
+"""Follow-ups are resolved against what the conversation is about (index/focus.py), never by
+splicing text of an earlier turn; a new subject or an announced change of topic starts afresh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from index.focus import focus, resolve, starts_topic
+
+
+@dataclass
+class T:
+    question: str
+    query: str
+    answer: str
+    answered: bool = True
+
+
+def turn(question: str, answer: str, query: str | None = None) -> T:
+    return T(question, query or question, answer)
+
+
+SKA = turn(
+    "Which radio telescope is Ma Yinzhe's team processing data from?",
+    "Ma Yinzhe is leading a Chinese team processing data from the Square Kilometre Array (SKA) "
+    "radio telescope. [1]",
+)
+
+
+def test_what_the_last_answer_was_about_outranks_what_the_question_mentioned_in_passing() -> None:
+    history = [
+        turn(
+            "Who leads the Chinese team crunching SKA data at Stellenbosch?",
+            "In the physics laboratory at Stellenbosch University, Ma Yinzhe is leading a Chinese "
+            "team. [1]",
+        )
+    ]
+    ranked = [e.name for e in focus(history)]
+    assert ranked[0] == "Ma Yinzhe"
+    assert ranked.index("Stellenbosch University") < ranked.index("SKA")
+
+
+def test_it_means_the_thing_the_answer_named_and_he_the_person() -> None:
+    assert resolve("When did its construction start?", [SKA]).query == (
+        "When did SKA's construction start?"
+    )
+    assert resolve("Which division does he direct?", [SKA]).query == (
+        "Which division does Ma Yinzhe direct?"
+    )
+
+
+def test_they_and_there_resolve_to_different_entities() -> None:
+    history = [
+        turn(
+            "Which Chinese institution sent a delegation to Germany in mid-May?",
+            "In mid-May, a delegation from the Chinese Academy of Sciences visited Germany. [1]",
+        )
+    ]
+    assert resolve("Who did they meet with there?", history).query == (
+        "Who did Chinese Academy of Sciences meet with in Germany?"
+    )
+
+
+def test_a_bare_question_word_asks_the_previous_question_again_with_it() -> None:
+    history = [turn("Which institution did Kang Musha join?", "He joined the garden in 2020. [1]")]
+    assert resolve("When?", history).query == "When did Kang Musha join?"
+
+
+def test_and_a_noun_phrase_swaps_the_noun_the_previous_question_asked_about() -> None:
+    history = [
+        turn(
+            "How many countries has China established science cooperation with?",
+            "China has established cooperation with over 160 countries. [1]",
+        )
+    ]
+    assert resolve("And intergovernmental agreements?", history).query == (
+        "How many intergovernmental agreements has China established science cooperation with?"
+    )
+
+
+def test_what_about_a_new_name_asks_the_previous_question_about_it() -> None:
+    history = [turn("When did FAST begin formal operations?", "In early 2021. [1]")]
+    assert resolve("What about SKA?", history).query == "When did SKA begin formal operations?"
+
+
+def test_and_its_attribute_is_asked_of_the_focus() -> None:
+    history = [turn("When did SKA construction start?", "The SKA began in July 2021. [1]")]
+    assert resolve("and its budget?", history).query == "What is SKA's budget?"
+
+
+def test_no_raw_text_of_an_earlier_question_is_appended() -> None:
+    history = [
+        turn(
+            "How many teams entered the Premier League?",
+            "Twenty teams entered the Premier League. [1]",
+        )
+    ]
+    query = resolve("Who won it?", history).query
+    assert query == "Who won Premier League?"
+    assert "how many" not in query.lower() and "entered" not in query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which university is Professor Zhang Zhengmao from?",
+        "Changing the subject: which university is Professor Zhang Zhengmao from?",
+        "Different question. Which university is Professor Zhang Zhengmao from?",
+    ],
+)
+def test_a_topic_switch_never_carries_the_old_subject(question: str) -> None:
+    result = resolve(question, [SKA])
+    assert result.fresh and not result.follow_up
+    assert result.query.endswith("Which university is Professor Zhang Zhengmao from?"[1:])
+    assert "SKA" not in result.query and "Ma Yinzhe" not in result.query
+
+
+def test_after_a_topic_switch_pronouns_mean_the_new_subject() -> None:
+    history = [
+        SKA,
+        turn(
+            "Let's talk about something else. Who is Lu Yuming?",
+            "Academician Lu Yuming, President of the Chinese University of Hong Kong. [1]",
+            query="Who is Lu Yuming?",
+        ),
+    ]
+    assert starts_topic(history[1].question)
+    query = resolve("What is he a global leader in?", history).query
+    assert query == "What is Lu Yuming a global leader in?"
+
+
+def test_a_correction_switches_to_the_other_entity_of_that_kind() -> None:
+    history = [
+        turn(
+            "When did the SKA project start construction?",
+            "In July 2021, the SKA project commenced construction. [1]",
+        )
+    ]
+    passages = [
+        "Square Kilometre Array (SKA) radio telescope ... the Chinese Sky Eye (FAST) telescope "
+        "began formal operations in early 2021."
+    ]
+    result = resolve(
+        "No, I meant the other telescope, the Chinese one", history, lambda _: passages
+    )
+    assert result.query == "When did the FAST project start construction?"
+
+
+def test_a_correction_by_name_replaces_the_subject() -> None:
+    history = [turn("Who chairs the Tengchong Scientists Forum?", "Gu Binglin chairs it. [1]")]
+    assert resolve("sorry, I meant the Frontier Exploration Roundtable Forum", history).query == (
+        "Who chairs the Frontier Exploration Roundtable Forum?"
+    )
+
+
+def test_the_first_one_names_the_focus_with_its_ordinal() -> None:
+    history = [
+        turn(
+            "Where will the second Belt and Road Science and Technology Exchange Conference be held?",
+            "The second conference will be held in Chengdu. [1]",
+        )
+    ]
+    assert resolve("What about the first one, what year was that?", history).query == (
+        "what year was the first Belt and Road Science and Technology Exchange Conference?"
+    )
+
+
+def test_a_definite_description_names_the_entity_in_focus() -> None:
+    history = [
+        turn(
+            "Which Chinese institution met the Max Planck Society in Germany?",
+            "A delegation from the Chinese Academy of Sciences met the Max Planck Society to "
+            "discuss the 2025 Frontier Exploration Roundtable Forum. [1]",
+        )
+    ]
+    assert resolve("Where will the forum be held?", history).query == (
+        "Where will the Frontier Exploration Roundtable Forum be held?"
+    )
+
+
+def test_without_history_nothing_is_rewritten() -> None:
+    result = resolve("When did its construction start?", [])
+    assert result.query == "When did its construction start?" and not result.follow_up

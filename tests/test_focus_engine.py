@@ -1,0 +1,47 @@
+"""Follow-ups through the real engine over the seed articles: the rewritten query (Answer.query)
+and the answer both follow what the conversation is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ask(engine: Any, question: str, conversation_id: str | None = None) -> Any:
+    return engine.ask(question, conversation_id=conversation_id)
+
+
+def test_a_pronoun_follow_up_is_answered_about_the_entity_of_the_last_answer(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "Which radio telescope is Ma Yinzhe's team processing data from?")
+    second = ask(seed_engine, "When did its construction start?", first.conversation_id)
+    assert second.query == "When did SKA's construction start?"
+    assert second.answered and "July 2021" in second.answer
+
+
+def test_an_elliptical_follow_up_reuses_the_previous_question(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "How many countries has China established science cooperation with?")
+    second = ask(seed_engine, "And intergovernmental agreements?", first.conversation_id)
+    assert second.query == (
+        "How many intergovernmental agreements has China established science cooperation with?"
+    )
+    assert second.answered and "119" in second.answer
+
+
+def test_a_topic_switch_searches_the_new_question_as_it_stands(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "Who chairs the Tengchong Scientists Forum?")
+    question = "Changing the subject: what theme will the Frontier Exploration Roundtable Forum have?"
+    second = ask(seed_engine, question, first.conversation_id)
+    assert second.query == "what theme will the Frontier Exploration Roundtable Forum have?"
+    assert "Tengchong" not in second.query and "Gu Binglin" not in second.query
+    assert second.answered and "Organoids" in second.answer
+
+
+def test_a_correction_switches_to_the_other_telescope(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "When did the SKA project start construction?")
+    second = ask(
+        seed_engine, "no, I meant the other telescope, the Chinese one", first.conversation_id
+    )
+    assert "FAST" in second.query and "SKA" not in second.query
+    assert second.answered and "2021" in second.answer
+    third = ask(seed_engine, "Which Australian organisation helped build it?", first.conversation_id)
+    assert "FAST" in third.query
+    assert "Commonwealth Scientific and Industrial Research" in third.answer
