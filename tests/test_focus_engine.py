@@ -28,7 +28,9 @@ def test_an_elliptical_follow_up_reuses_the_previous_question(seed_engine) -> No
 
 def test_a_topic_switch_searches_the_new_question_as_it_stands(seed_engine) -> None:  # type: ignore[no-untyped-def]
     first = ask(seed_engine, "Who chairs the Tengchong Scientists Forum?")
-    question = "Changing the subject: what theme will the Frontier Exploration Roundtable Forum have?"
+    question = (
+        "Changing the subject: what theme will the Frontier Exploration Roundtable Forum have?"
+    )
     second = ask(seed_engine, question, first.conversation_id)
     assert second.query == "what theme will the Frontier Exploration Roundtable Forum have?"
     assert "Tengchong" not in second.query and "Gu Binglin" not in second.query
@@ -42,6 +44,8 @@ def test_a_correction_switches_to_the_other_telescope(seed_engine) -> None:  # t
     )
     assert "FAST" in second.query and "SKA" not in second.query
     assert second.answered and "2021" in second.answer
-    third = ask(seed_engine, "Which Australian organisation helped build it?", first.conversation_id)
+    third = ask(
+        seed_engine, "Which Australian organisation helped build it?", first.conversation_id
+    )
     assert "FAST" in third.query
     assert "Commonwealth Scientific and Industrial Research" in third.answer
