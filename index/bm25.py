@@ -23,6 +23,11 @@ import numpy as np
 from index.text import TOKEN, terms
 
 TOKEN_PATTERN = TOKEN.pattern
+# A misspelled query term is matched to a held term at least this similar (rapidfuzz's ratio,
+# 0-100): one dropped or swapped letter in a 7-9 letter word scores 88-94, while unrelated words of
+# one first letter rarely pass 80.
+CORRECT_MIN = 85.0
+CORRECT_MIN_CHARS = 5
 
 
 @dataclass(slots=True)
@@ -62,9 +67,10 @@ def _id_key(passage_id: str) -> tuple[str, int]:
 class BM25Index:
     """A bm25s index plus, per passage, its id, article, source and date for filtering."""
 
-    def __init__(self) -> None:
+    def __init__(self, spelling: bool = True) -> None:
         import Stemmer
 
+        self.spelling = spelling
         self.stemmer = Stemmer.Stemmer("english")
         self.ids: list[str] = []
         self.articles: np.ndarray = np.zeros(0, dtype=object)
@@ -73,6 +79,7 @@ class BM25Index:
         self.fingerprint = ""
         self._bm25: Any = None
         self._sorted_vocab: list[str] | None = None
+        self._by_letter: dict[str, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -123,6 +130,7 @@ class BM25Index:
         self.dates = np.array(dates, dtype=np.int64)
         self.fingerprint = fingerprint
         self._sorted_vocab = None
+        self._by_letter = None
         if texts:
             self._bm25 = bm25s.BM25()
             self._bm25.index(self._tokenize(texts), show_progress=False)
@@ -205,6 +213,41 @@ class BM25Index:
                 absent.add(term)
         return out, frozenset(absent)
 
+    def correct(self, query_terms: list[str]) -> list[str]:
+        """Each term that no passage holds, replaced by the closest one that passages do hold
+        ("scientst" -> "scientist", "telscop" -> "telescop"): rapidfuzz's normalized Indel
+        similarity of at least CORRECT_MIN among the vocabulary's terms with the same first
+        letter. Short terms, numbers and short forms of held words ("lab") stay as they are, and
+        so does a term with no close match (a name the articles never mention stays absent)."""
+        if self._bm25 is None or not self.spelling:
+            return query_terms
+        vocab = self._bm25.vocab_dict
+        out: list[str] = []
+        for term in query_terms:
+            fixed = term
+            if (
+                term not in vocab
+                and len(term) >= CORRECT_MIN_CHARS
+                and not term.isdigit()
+                and not self._is_prefix(term)
+            ):
+                fixed = self._closest(term) or term
+            out.append(fixed)
+        return out
+
+    def _closest(self, term: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        if self._by_letter is None:
+            by_letter: dict[str, list[str]] = {}
+            for t in self._bm25.vocab_dict:
+                if len(t) >= CORRECT_MIN_CHARS - 1 and not t.isdigit():
+                    by_letter.setdefault(t[0], []).append(t)
+            self._by_letter = by_letter
+        bucket = self._by_letter.get(term[0], [])
+        best = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=CORRECT_MIN)
+        return str(best[0]) if best else None
+
     def _is_prefix(self, term: str) -> bool:
         """A short form of a word the passages hold ("lab" of "laboratory"): not a missing word."""
         if len(term) < 3 or self._bm25 is None:
@@ -240,7 +283,7 @@ class BM25Index:
         # 1,659-article corpus).
         from bm25s.selection import topk
 
-        ids = self._bm25.get_tokens_ids(terms(query))
+        ids = self._bm25.get_tokens_ids(self.correct(terms(query)))
         if not ids:
             return []
         mask = self._mask(filters)

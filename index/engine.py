@@ -256,7 +256,8 @@ class Engine:
         )
         hits = retrieved[:top_k]
         t1 = time.perf_counter()
-        idf, absent = self.searcher.bm25.idf(query_terms(query))
+        bm25 = self.searcher.bm25
+        idf, absent = bm25.idf(bm25.correct(query_terms(query)))  # misspellings: index/bm25.py
         # the answer reads the top passages and the best dense ones fusion ranked lower
         composition = compose(
             query,

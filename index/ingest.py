@@ -72,12 +72,14 @@ def refresh_bm25(
         if BM25Index.saved_fingerprint(folder) is None:  # saved before the file existed
             with contextlib.suppress(OSError):
                 (folder / "fingerprint").write_text(wanted)
+        saved.spelling = settings.retrieval.spelling
         return saved
+    on = settings.passages.title_header
     titles = {
-        article_id: title_header(info.title)
+        article_id: title_header(info.title) if on else ""
         for article_id, info in (infos if infos is not None else store.article_infos()).items()
     }
-    index = BM25Index()
+    index = BM25Index(spelling=settings.retrieval.spelling)
     index.build(_headed(store.iter_passage_texts(), titles), wanted)
     try:
         index.save(folder)
@@ -94,7 +96,10 @@ def _headed(
     for ids, texts, metas in pages:
         yield (
             ids,
-            [headers.get(str(m.get("article_id")), "") + t for t, m in zip(texts, metas, strict=True)],
+            [
+                headers.get(str(m.get("article_id")), "") + t
+                for t, m in zip(texts, metas, strict=True)
+            ],
             metas,
         )
 
@@ -126,7 +131,8 @@ class Ingestor:
         """What makes an article's passages: changing any of it re-embeds the article."""
         e, p = self.settings.embedding, self.settings.passages
         model = str(e.model_path) if e.model_path else MODEL_NAME
-        return f"{model}|{e.backend}|{p.max_tokens}|{p.overlap_sentences}|{HEADER_VERSION}"
+        header = HEADER_VERSION if p.title_header else "no-header"  # BM25 text, title vector
+        return f"{model}|{e.backend}|{p.max_tokens}|{p.overlap_sentences}|{header}"
 
     @property
     def embedder(self) -> Embedder:
@@ -228,20 +234,14 @@ class Ingestor:
         articles = [a for a, _ in group]
         passages = [p for _, ps in group for p in ps]
         t0 = time.perf_counter()
-        # each passage is embedded under its article's title (index/passages.py: title_header);
-        # sentence spans shift by the header, so sentence vectors still cover only their sentence
-        header = {a.id: title_header(a.title) for a in articles}
         embedded = self.embedder.embed_passages(
-            [header[p.article_id] + p.text for p in passages],
-            [
-                [
-                    (len(header[p.article_id]) + s.start - p.start,
-                     len(header[p.article_id]) + s.end - p.start)
-                    for s in p.sentences
-                ]
-                for p in passages
-            ],
-        )  # fmt: skip
+            [p.text for p in passages],
+            [[(s.start - p.start, s.end - p.start) for s in p.sentences] for p in passages],
+        )
+        # each title embedded on its own (a few word pieces an article): the ranker's title_dense.
+        # Not as a header of every passage: that moved the sentence and passage vectors the answer
+        # step reads (seed answer accuracy 0.913 -> 0.841; docs/benchmarks.md)
+        title_vectors = self.embedder.embed_texts([" ".join(a.title.split()) for a in articles])
         report.embed_seconds += time.perf_counter() - t0
         report.tokens_embedded += embedded.tokens
         self.store.mark_pending(articles)
@@ -257,5 +257,10 @@ class Ingestor:
             sources={a.id: a.source for a in articles},
             dates={a.id: a.published for a in articles},
         )
-        self.store.commit(articles, {a.id: len(ps) for a, ps in group}, self.built_by)
+        self.store.commit(
+            articles,
+            {a.id: len(ps) for a, ps in group},
+            self.built_by,
+            {a.id: title_vectors[k] for k, a in enumerate(articles)},
+        )
         report.passages_written += len(passages)

@@ -33,7 +33,8 @@ _SENTENCE_STARTS = frozenset(
 )
 
 FEATURES = (
-    "dense",  # cosine(question, headed passage)
+    "dense",  # cosine(question, passage)
+    "title_dense",  # cosine(question, the article's title)
     "dense_gap",  # dense minus the best candidate's dense
     "dense_rr",  # 1 / rank in the dense list (0: not in it)
     "bm25",  # raw BM25 score (0: not in the BM25 list)
@@ -66,6 +67,7 @@ class Candidate:
     title_terms: frozenset[str]
     words: frozenset[str]  # lower-cased words of passage and title (for names)
     dense: float
+    title_dense: float
     dense_rank: int | None  # 1-based, None: not in the dense list
     bm25: float
     bm25_rank: int | None
@@ -81,7 +83,9 @@ def question_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _coverage(q_terms: Sequence[str], weights: np.ndarray, total: float, have: frozenset[str]) -> float:
+def _coverage(
+    q_terms: Sequence[str], weights: np.ndarray, total: float, have: frozenset[str]
+) -> float:
     if total <= 0:
         return 0.0
     return float(sum(w for t, w in zip(q_terms, weights, strict=True) if t in have) / total)
@@ -114,6 +118,7 @@ def features(
         found_names = sum(1 for w in q_names if w in c.words)
         out[i] = (
             c.dense,
+            c.title_dense,
             c.dense - best_dense,
             1.0 / c.dense_rank if c.dense_rank else 0.0,
             c.bm25,

@@ -187,12 +187,17 @@ class Searcher:
                     title_terms=title_terms,
                     words=frozenset(words(passage.text)) | title_words,
                     dense=float(passage.vector @ qvec) if passage.vector is not None else 0.0,
+                    title_dense=(
+                        float(article.title_vector @ qvec)
+                        if article.title_vector is not None
+                        else 0.0
+                    ),
                     dense_rank=d_rank.get(pid),
                     bm25=bm25_scores.get(pid, 0.0),
                     bm25_rank=b_rank.get(pid),
                 )
             )
-        q_terms = query_terms(query)
+        q_terms = self.bm25.correct(query_terms(query))
         idf, _ = self.bm25.idf(q_terms)
         scores = self.ranker.score(features(q_terms, idf, question_names(query), cands))
         order = np.argsort(-scores, kind="stable")
@@ -201,7 +206,11 @@ class Searcher:
     def _title_terms(self, article: ArticleInfo) -> tuple[frozenset[str], frozenset[str]]:
         cached = self._titles.get(article.id)
         if cached is None or cached[0] != article.title:
-            cached = (article.title, frozenset(terms(article.title)), frozenset(words(article.title)))
+            cached = (
+                article.title,
+                frozenset(terms(article.title)),
+                frozenset(words(article.title)),
+            )
             self._titles[article.id] = cached
         return cached[1], cached[2]
 

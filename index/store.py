@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -48,6 +48,8 @@ class ArticleInfo:
     passages: int
     state: str
     built_by: str = ""  # model, backend and passage settings that made its passages
+    # the title's own unit vector (the ranker's title_dense feature); None: stored before it existed
+    title_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,11 @@ class Store:
                     passages=int(meta.get("passages", 0)),
                     state=str(meta.get("state", PENDING)),
                     built_by=str(meta.get("built_by", "")),
+                    title_vector=(
+                        unpack_vectors(str(meta["tvec"]), 1, self.dim)[0]
+                        if meta.get("tvec")
+                        else None
+                    ),
                 )
             if len(page["ids"]) < _PAGE:
                 return infos
@@ -280,10 +287,16 @@ class Store:
         )
 
     def _article_record(
-        self, article: Article, state: str, passages: int, built_by: str = ""
+        self,
+        article: Article,
+        state: str,
+        passages: int,
+        built_by: str = "",
+        title_vector: np.ndarray | None = None,
     ) -> dict[str, Any]:
         return _clean(
             {
+                "tvec": pack_vectors(title_vector[None, :]) if title_vector is not None else None,
                 "title": article.title,
                 "url": article.url,
                 "source": article.source,
@@ -306,7 +319,11 @@ class Store:
             )
 
     def commit(
-        self, articles: Sequence[Article], passage_counts: dict[str, int], built_by: str = ""
+        self,
+        articles: Sequence[Article],
+        passage_counts: dict[str, int],
+        built_by: str = "",
+        title_vectors: dict[str, np.ndarray] | None = None,
     ) -> None:
         for batch in _chunks(list(articles), self.max_batch):
             self._call(
@@ -315,7 +332,13 @@ class Store:
                 embeddings=[[1.0]] * len(batch),
                 documents=[a.text for a in batch],
                 metadatas=[
-                    self._article_record(a, COMMITTED, passage_counts[a.id], built_by)
+                    self._article_record(
+                        a,
+                        COMMITTED,
+                        passage_counts[a.id],
+                        built_by,
+                        (title_vectors or {}).get(a.id),
+                    )
                     for a in batch
                 ],
             )

@@ -473,7 +473,7 @@ def bench(
 
 
 train_app = typer.Typer(
-    help="Train newsrag's own small models on public data (needs the 'train' extra).",
+    help="Train newsrag's own small models on public data (the rtqa training questions).",
     no_args_is_help=True,
 )
 app.add_typer(train_app, name="train")
@@ -498,7 +498,9 @@ def train_ranker(
     window_days: Annotated[
         int, typer.Option(help="A question searches the pages of this many days either side.")
     ] = 90,
-    rounds: Annotated[int, typer.Option(help="Most boosting rounds (early stopping on valid).")] = 600,
+    rounds: Annotated[
+        int, typer.Option(help="Most boosting rounds (early stopping on valid).")
+    ] = 600,
     require_gain: Annotated[
         bool,
         typer.Option(

@@ -68,6 +68,9 @@ class PassageSettings(BaseSettings):
     max_tokens: int = Field(default=160, ge=16, le=250)
     # Sentences repeated from the end of the previous passage.
     overlap_sentences: int = Field(default=0, ge=0, le=3)
+    # Each passage BM25-indexed under its article's title, and the title embedded on its own
+    # (index/passages.py, index/ranker.py).
+    title_header: bool = True
     # Passages embedded and committed together: fills embedding batches, yet a crash loses little.
     group_passages: int = Field(default=512, ge=1, le=10_000)
 
@@ -91,6 +94,8 @@ class RetrievalSettings(BaseSettings):
     # the learned ranker (index/ranker.py) orders the fused candidates in hybrid mode; off: the
     # fused order as it is (rtqa figures for both in docs/benchmarks.md)
     ranker: bool = True
+    # a misspelled question word is matched to the closest word the articles hold (index/bm25.py)
+    spelling: bool = True
     ranker_path: Path | None = Field(
         default=None, description="A ranker model file; default: the shipped index/data/ranker.txt."
     )

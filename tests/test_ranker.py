@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -27,6 +28,7 @@ def _cand(article: str, text: str, title: str, dense: float, d_rank, bm25: float
         title_terms=frozenset(terms(title)),
         words=frozenset(words(text)) | frozenset(words(title)),
         dense=dense,
+        title_dense=dense / 2,
         dense_rank=d_rank,
         bm25=bm25,
         bm25_rank=b_rank,
@@ -44,7 +46,13 @@ RELEVANT = _cand(
     1,
 )
 IRRELEVANT = _cand(
-    "b", "The weather in Paris was mild on Tuesday, forecasters said.", "Paris weather", 0.12, 9, 0.0, None
+    "b",
+    "The weather in Paris was mild on Tuesday, forecasters said.",
+    "Paris weather",
+    0.12,
+    9,
+    0.0,
+    None,
 )
 
 
@@ -100,7 +108,7 @@ def test_search_orders_by_the_ranker(seed_engine) -> None:  # type: ignore[no-un
     hits, _ = searcher.search("When did construction of the SKA start?", top_k=5)
     assert "July 2021" in hits[0].passage.text
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
-    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
 
 
 def _tiny_rtqa(folder: Path) -> None:

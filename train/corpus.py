@@ -1,9 +1,10 @@
-"""The training corpus: every rtqa training page cut, headed, embedded and BM25-indexed exactly as
-``newsrag ingest`` does it (the same splitter, title header, model and tokenizer), so the features a
-ranker learns from are the ones it meets at run time.
+"""The training corpus: every rtqa training page cut, embedded and BM25-indexed exactly as
+``newsrag ingest`` does it (the same splitter, model and tokenizer; the title as a header of the BM25
+text and as a vector of its own), so the features a ranker learns from are the ones it meets at
+run time.
 
-Embedding the 13,031 pages is the slow step (about 90,000 passages; ~20 minutes on 2 cores with the
-int8 model), so its result is cached in the work folder, keyed by the data and the settings.
+Embedding the 13,031 pages is the slow step (92,378 passages; 20-40 minutes on 2 shared cores with
+the int8 model), so its result is cached in the work folder, keyed by the data and the settings.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class TrainCorpus:
     vectors: np.ndarray  # (n, 384) float32, unit length
     bm25: BM25Index
     titles: dict[str, str]
+    title_vectors: dict[str, np.ndarray]  # page id -> unit vector of its title
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -47,7 +49,7 @@ class TrainCorpus:
 def _key(docs: dict[str, Doc], settings: Settings, limit: int | None) -> str:
     digest = hashlib.sha256()
     p, e = settings.passages, settings.embedding
-    digest.update(f"v1|{p.max_tokens}|{p.overlap_sentences}|{e.backend}|{limit}\n".encode())
+    digest.update(f"v2|{p.max_tokens}|{p.overlap_sentences}|{e.backend}|{limit}\n".encode())
     for doc_id in sorted(docs):
         d = docs[doc_id]
         digest.update(f"{doc_id}\0{len(d.text)}\0{d.title}\n".encode())
@@ -65,8 +67,9 @@ def build(
     key = _key(docs, settings, None)
     folder = work / f"corpus-{key}"
     meta_file, vec_file = folder / "passages.jsonl", folder / "vectors.npy"
+    title_file = folder / "titles.npy"
     embedder: Embedder | None = None
-    if not (meta_file.is_file() and vec_file.is_file()):
+    if not (meta_file.is_file() and vec_file.is_file() and title_file.is_file()):
         embedder = Embedder(settings.embedding)
         _embed_all(docs, settings, embedder, folder, progress)
     rows = [json.loads(line) for line in meta_file.open(encoding="utf-8")]
@@ -74,6 +77,9 @@ def build(
     ids = [f"{r['doc']}#{r['i']}" for r in rows]
     texts = [docs[r["doc"]].text[r["s"] : r["e"]] for r in rows]
     titles = {doc_id: d.title for doc_id, d in docs.items()}
+    order = sorted(docs)
+    tvecs = np.load(title_file).astype(np.float32)
+    title_vectors = {doc_id: tvecs[k] for k, doc_id in enumerate(order)}
     bm25 = BM25Index()
     bm25.build(
         [
@@ -94,6 +100,7 @@ def build(
         vectors=vectors,
         bm25=bm25,
         titles=titles,
+        title_vectors=title_vectors,
     )
 
 
@@ -105,12 +112,14 @@ def _embed_all(
     progress: Progress | None,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    order = sorted(docs)
+    titles = embedder.embed_texts([" ".join(docs[d].title.split()) for d in order])
+    np.save(folder / "titles.tmp.npy", titles.astype(np.float16))
     rows: list[dict[str, object]] = []
-    headed: list[str] = []
-    for doc_id in sorted(docs):
+    texts: list[str] = []
+    for doc_id in order:
         d = docs[doc_id]
         article = Article(id=doc_id, title=d.title, text=d.text)
-        header = title_header(d.title)
         for p in split_article(
             article,
             embedder.count_tokens,
@@ -118,13 +127,13 @@ def _embed_all(
             overlap=settings.passages.overlap_sentences,
         ):
             rows.append({"doc": doc_id, "i": p.index, "s": p.start, "e": p.end})
-            headed.append(header + p.text)
-    vectors = np.zeros((len(headed), 384), dtype=np.float16)
-    for lo in range(0, len(headed), _GROUP):
-        chunk = headed[lo : lo + _GROUP]
+            texts.append(p.text)
+    vectors = np.zeros((len(texts), 384), dtype=np.float16)
+    for lo in range(0, len(texts), _GROUP):
+        chunk = texts[lo : lo + _GROUP]
         vectors[lo : lo + len(chunk)] = embedder.embed_texts(chunk).astype(np.float16)
         if progress:
-            progress(lo + len(chunk), len(headed))
+            progress(lo + len(chunk), len(texts))
     tmp = folder / "vectors.tmp.npy"
     np.save(tmp, vectors)
     with (folder / "passages.tmp").open("w", encoding="utf-8") as fh:
@@ -132,3 +141,4 @@ def _embed_all(
             fh.write(json.dumps(row) + "\n")
     tmp.rename(folder / "vectors.npy")
     (folder / "passages.tmp").rename(folder / "passages.jsonl")
+    (folder / "titles.tmp.npy").rename(folder / "titles.npy")

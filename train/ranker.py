@@ -19,7 +19,7 @@ import json
 import platform
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -78,9 +78,7 @@ class CandidateBuilder:
         self.passages_of: dict[str, list[int]] = {}
         for i, doc in enumerate(corpus.doc_of):
             self.passages_of.setdefault(str(doc), []).append(i)
-        self.day = np.array(
-            [dates.get(str(d), "0000-00-00") for d in corpus.doc_of], dtype=object
-        )
+        self.day = np.array([dates.get(str(d), "0000-00-00") for d in corpus.doc_of], dtype=object)
         self._terms: dict[int, frozenset[str]] = {}
         self._words: dict[int, frozenset[str]] = {}
         self._title_terms: dict[str, frozenset[str]] = {}
@@ -117,9 +115,11 @@ class CandidateBuilder:
         b_rank = {i: r for r, i in enumerate(bm25_list, start=1)}
         fused = sorted(
             set(dense_list) | set(bm25_list),
-            key=lambda i: -(
-                (1 / (60 + d_rank[i]) if i in d_rank else 0.0)
-                + (1 / (60 + b_rank[i]) if i in b_rank else 0.0)
+            key=lambda i: (
+                -(
+                    (1 / (60 + d_rank[i]) if i in d_rank else 0.0)
+                    + (1 / (60 + b_rank[i]) if i in b_rank else 0.0)
+                )
             ),
         )
         answer_pages = self._answer_pages(q)
@@ -150,6 +150,7 @@ class CandidateBuilder:
                     title_terms=t_terms,
                     words=p_words | t_words,
                     dense=float(sims[i]),
+                    title_dense=float(self.corpus.title_vectors[doc] @ qvec),
                     dense_rank=d_rank.get(i),
                     bm25=float(bm25_score.get(i, 0.0)),
                     bm25_rank=b_rank.get(i),
@@ -256,9 +257,7 @@ PARAMS: dict[str, Any] = {
 }
 
 
-def fit(
-    train: Sequence[Group], valid: Sequence[Group], seed: int, rounds: int
-) -> tuple[Any, int]:
+def fit(train: Sequence[Group], valid: Sequence[Group], seed: int, rounds: int) -> tuple[Any, int]:
     import lightgbm as lgb
 
     def dataset(groups: Sequence[Group], reference: Any = None) -> Any:
@@ -295,7 +294,7 @@ def write_card(
     *,
     command: str,
     split: Split,
-    groups: dict[str, Sequence[Group]],
+    groups: Mapping[str, Sequence[Group]],
     metrics: dict[str, dict[str, dict[str, float]]],
     params: dict[str, Any],
     rounds: int,
@@ -314,8 +313,9 @@ def write_card(
         "## Data",
         "",
         "RealTime QA 2023-2026 training data (`../shared/train/rtqa/`, not in this repository):",
-        f"{corpus_size[0]:,} search-result pages cut into {corpus_size[1]:,} passages with their title",
-        "header, exactly as `newsrag ingest` cuts and embeds (all-MiniLM-L6-v2, int8).",
+        f"{corpus_size[0]:,} search-result pages cut into {corpus_size[1]:,} passages exactly as",
+        "`newsrag ingest` cuts, embeds (all-MiniLM-L6-v2, int8; titles embedded on their own) and",
+        "BM25-indexes them (under their title).",
         f"Each question searches the pages from the {window_days} days either side of its date.",
         "Labels: 2 = a passage of one of the question's own results holding an answer string,",
         "1 = another passage of such a page, 0 = other; passages of other pages holding the answer",
@@ -359,8 +359,13 @@ def write_card(
         "",
     ]
     for part in ("test", "valid", "train"):
-        lines += [f"### {part}", "", "| ordering | article hit@1 | article mrr@10 | passage hit@1 | "
-                  "passage hit@5 | passage mrr@10 |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            f"### {part}",
+            "",
+            "| ordering | article hit@1 | article mrr@10 | passage hit@1 | "
+            "passage hit@5 | passage mrr@10 |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for name, m in metrics[part].items():
             lines.append(
                 f"| {name} | {m['article_hit@1']:.3f} | {m['article_mrr@10']:.3f} | "

@@ -58,9 +58,7 @@ def train_ranker(
     seconds["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    corpus = train_corpus.build(
-        docs, dates, settings, work, (lambda a, b: step("embedding pages", a, b)) if step else None
-    )
+    corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
     seconds["corpus"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -68,12 +66,7 @@ def train_ranker(
     builder = CandidateBuilder(corpus, dates, settings, window_days)
     groups: dict[str, list[Group]] = {}
     for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test)):
-        groups[name] = build_groups(
-            builder,
-            qs,
-            embedder,
-            (lambda a, b, n=name: step(f"candidates ({n})", a, b)) if step else None,
-        )
+        groups[name] = build_groups(builder, qs, embedder, _stepper(step, f"candidates ({name})"))
     seconds["candidates"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -113,6 +106,12 @@ def train_ranker(
             importance=importance,
         )
     return RankerRun(model, card, metrics, best, seconds, kept)
+
+
+def _stepper(step: Step | None, what: str) -> Callable[[int, int], None] | None:
+    if step is None:
+        return None
+    return lambda done, total: step(what, done, total)
 
 
 def _params(seed: int) -> dict[str, Any]:
