@@ -93,9 +93,7 @@ class BaselineAsker:
             meta = {}
         if meta.get("hash") == wanted:
             index = VectorStoreIndex.from_vector_store(_vector_store(folder), embed_model=embed)
-            return cls(
-                index.as_retriever(similarity_top_k=TOP_K), int(meta.get("chunks", 0)), name
-            )
+            return cls(index.as_retriever(similarity_top_k=TOP_K), int(meta.get("chunks", 0)), name)
 
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
