@@ -9,7 +9,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install run test test-fast lint fmt typecheck bench eval reliability browser redis clean
+.PHONY: help install run test test-fast lint fmt typecheck bench eval model reliability browser redis clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ eval: install ## score the seed question set (report under reports/eval)
 
 bench: install ## performance figures side by side with the baseline (report under reports/bench)
 	$(BIN)/newsrag bench --out reports/bench
+
+model: install ## retrain the passage ranker on ../shared/train/rtqa (index/data/ranker.txt + its card)
+	$(BIN)/newsrag train ranker --data ../shared/train/rtqa
 
 reliability: install ## the long load, soak and fault scenarios (docs/reliability.md)
 	$(BIN)/pytest -m reliability tests/reliability

@@ -167,7 +167,14 @@ def test_http_asker_sends_the_key_from_settings() -> None:
 
 def test_configs_are_parsed_and_unknown_ones_refused() -> None:
     assert parse_configs("hybrid, bm25,hybrid") == ["hybrid", "bm25"]
-    assert parse_configs("all") == ["hybrid", "dense", "bm25", "baseline"]
+    assert parse_configs("all") == [
+        "hybrid",
+        "dense",
+        "bm25",
+        "baseline",
+        "baseline-title",
+        "baseline-bm25",
+    ]
     with pytest.raises(InvalidRequest, match="unknown config"):
         parse_configs("hybrid,magic")
 

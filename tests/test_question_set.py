@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTIONS = ROOT / "eval" / "questions" / "seed.jsonl"
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "corpus" / "seed"
 
 CATEGORIES = {"factoid", "paraphrase", "conversation", "unanswerable", "disputed"}
 MINIMUM_PER_CATEGORY = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +26,10 @@ async def ingest(batch: IngestBatch, engine: EngineDep) -> IngestReport:
         articles = [article_from_record(doc.to_record()) for doc in batch.articles]
     except ArticleError as exc:
         raise InvalidRequest(str(exc)) from None
+    twice = sorted(i for i, n in Counter(a.id for a in articles).items() if n > 1)
+    if twice:
+        # one batch holds each article once: which copy should win is the client's to say
+        raise InvalidRequest(f"article id(s) given more than once: {', '.join(twice[:5])}")
     report = await run_in_threadpool(engine.sync_articles, articles, batch.remove, batch.reset)
     out = _report(report)
     out.removed, out.generation = report.removed, report.generation

@@ -17,7 +17,8 @@ from api.app import create_app
 
 # Public on purpose: /health for monitors and load balancers; the OpenAPI document and its viewers
 # describe the API but serve no data, and clients (and schemathesis) generate code from them.
-PUBLIC = {"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+# "/" only redirects to /ui/ (or /docs), which asks for the key itself.
+PUBLIC = {"/", "/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 PARAMS = {"article_id": "002_c34788a0f5bea4b4", "model": "newsrag"}
 
 
