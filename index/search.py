@@ -1,5 +1,5 @@
 """Hybrid passage search: Chroma (dense) and BM25 candidates, fused by weighted reciprocal rank and
-then ordered by the learned ranker (index/ranker.py) when it is enabled (the default).
+then re-ordered by the learned ranker (index/ranker.py) when it is enabled (off by default).
 
 Fusion is written out here rather than taken from llama-index's QueryFusionRetriever: that class
 wraps each result in nodes, fires instrumentation events and re-embeds the question inside its

@@ -102,8 +102,15 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
         Ranker(bad)
 
 
-def test_search_orders_by_the_ranker(seed_engine) -> None:  # type: ignore[no-untyped-def]
-    searcher = seed_engine.searcher
+def test_search_orders_by_the_ranker_when_it_is_on(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from index.search import Searcher
+    from newsrag.settings import RetrievalSettings
+
+    fused = seed_engine.searcher
+    assert fused.ranker is None  # off by default
+    searcher = Searcher(
+        RetrievalSettings(ranker=True), fused.store, fused.embedder, fused.bm25, fused.articles
+    )
     assert searcher.ranker is not None
     hits, _ = searcher.search("When did construction of the SKA start?", top_k=5)
     assert "July 2021" in hits[0].passage.text
@@ -170,3 +177,56 @@ def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
     assert models[0] == models[1]
     rows = np.zeros((3, len(FEATURES)), dtype=np.float32)
     assert Ranker(tmp_path / "one" / "ranker.txt").score(rows).shape == (3,)
+
+
+class _OldIngestor:
+    """An ingestor that records what built its passages as ingests did before titles had a vector
+    and headed the BM25 text."""
+
+    @staticmethod
+    def make(settings):  # type: ignore[no-untyped-def]
+        from index.ingest import Ingestor
+        from index.passages import HEADER_VERSION
+        from index.runtime import open_store
+
+        class Old(Ingestor):
+            @property
+            def built_by(self) -> str:
+                return super().built_by.replace(f"|{HEADER_VERSION}", "")
+
+        return Old(settings, open_store(settings))
+
+
+@pytest.mark.slow
+def test_an_index_built_before_title_vectors_is_rebuilt(tmp_path: Path) -> None:
+    from support import make_settings
+
+    from corpus.loader import Article
+    from index.ingest import refresh_bm25
+    from index.runtime import open_ingestor
+
+    settings = make_settings(tmp_path / "data")
+    long_text = " ".join(
+        f"Sentence {k} tells of the harbour works and the cranes that were ordered." for k in range(60)
+    )
+    articles = [
+        Article(id="port", title="Zanzibar port expansion", text=long_text),
+        Article(id="other", title="Weather", text="Rain fell on Tuesday. " * 5),
+    ]
+    old = _OldIngestor.make(settings)
+    old.sync(articles)
+    assert old.store.article_infos()["port"].passages > 2
+
+    ingestor, refresh = open_ingestor(settings)
+    report = ingestor.sync(articles)
+    refresh()
+    assert sorted(report.updated) == ["other", "port"] and report.unchanged == 0
+    infos = ingestor.store.article_infos()
+    vector = infos["port"].title_vector
+    assert vector is not None and abs(float(np.linalg.norm(vector)) - 1.0) < 0.05
+    # the BM25 text carries the title: a word only the title holds finds the passages past the first
+    bm25 = refresh_bm25(ingestor.store, settings, infos=infos)
+    found = {pid for pid, _ in bm25.search("Zanzibar", 50)}
+    assert len(found) == infos["port"].passages
+    # and a second sync has nothing left to do
+    assert ingestor.sync(articles).unchanged == 2
