@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class TrainCorpus:
     """Passages of the training pages with their vectors and a BM25 index over them."""
 
     ids: list[str]  # "doc#index", as the store names passages
+    build_seconds: float | None  # how long the cut and embedding took when it was not cached
     doc_of: np.ndarray  # (n,) object: page id per passage
     position: np.ndarray  # (n,) int: passage index within its page
     texts: list[str]  # passage text without the header
@@ -70,8 +72,12 @@ def build(
     title_file = folder / "titles.npy"
     embedder: Embedder | None = None
     if not (meta_file.is_file() and vec_file.is_file() and title_file.is_file()):
+        started = time.perf_counter()
         embedder = Embedder(settings.embedding)
         _embed_all(docs, settings, embedder, folder, progress)
+        (folder / "built.json").write_text(
+            json.dumps({"seconds": round(time.perf_counter() - started, 1)})
+        )
     rows = [json.loads(line) for line in meta_file.open(encoding="utf-8")]
     vectors = np.load(vec_file).astype(np.float32)
     ids = [f"{r['doc']}#{r['i']}" for r in rows]
@@ -92,8 +98,13 @@ def build(
         key,
     )
     # the BM25 index sorts its passages by id; ours keep file order: look up by id, not position
+    try:
+        build_seconds = float(json.loads((folder / "built.json").read_text())["seconds"])
+    except (OSError, ValueError, KeyError):
+        build_seconds = None
     return TrainCorpus(
         ids=ids,
+        build_seconds=build_seconds,
         doc_of=np.array([r["doc"] for r in rows], dtype=object),
         position=np.array([r["i"] for r in rows], dtype=np.int64),
         texts=texts,

@@ -372,6 +372,22 @@ def write_card(
                 f"{m['passage_hit@1']:.3f} | {m['passage_hit@5']:.3f} | {m['passage_mrr@10']:.3f} |"
             )
         lines.append("")
+    test = metrics["test"]
+    beats = all(
+        test["ranker"][k] > test["fused (first stage)"][k]
+        for k in ("article_mrr@10", "passage_mrr@10")
+    )
+    lines += [
+        "## Use",
+        "",
+        (
+            "It beats the first stage on the test weeks: worth enabling (NEWSRAG_RETRIEVAL_RANKER)."
+            if beats
+            else "It does not beat the first stage on the test weeks, so newsrag leaves it off by "
+            "default (NEWSRAG_RETRIEVAL_RANKER=true turns it on)."
+        ),
+        "",
+    ]
     lines += ["## Feature importance (total gain, share)", ""]
     total = sum(importance.values()) or 1.0
     for name, gain in sorted(importance.items(), key=lambda kv: -kv[1]):

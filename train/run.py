@@ -60,6 +60,8 @@ def train_ranker(
     t0 = time.perf_counter()
     corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
     seconds["corpus"] = time.perf_counter() - t0
+    if corpus.build_seconds is not None:
+        seconds["corpus embedding (once, then cached)"] = corpus.build_seconds
 
     t0 = time.perf_counter()
     embedder = Embedder(settings.embedding)
