@@ -525,8 +525,12 @@ class Engine:
             index = "inconsistent"  # e.g. a write in progress, or one killed midway
         else:
             index = "current"
+        try:
+            conversations: int | None = len(self.conversations)
+        except StoreUnavailable:  # e.g. the Redis that holds them is down: answers would fail too
+            conversations = None
         return {
-            "status": "ok" if index == "current" else "degraded",
+            "status": "ok" if index == "current" and conversations is not None else "degraded",
             "store": "ok" if up else "unreachable",
             "index": index,
             "generation": view.number if view is not None else None,
@@ -538,7 +542,7 @@ class Engine:
             "model": self.embedder.name,
             "backend": self.settings.embedding.backend,
             "llm": self.settings.llm.model if self.generator is not None else None,
-            "conversations": len(self.conversations),
+            "conversations": conversations,
         }
 
     def close(self) -> None:

@@ -220,21 +220,30 @@ def test_one_setting_selects_the_store(monkeypatch: pytest.MonkeyPatch, tmp_path
         StoreSettings()
 
 
-def test_a_persisted_turn_costs_about_a_millisecond(tmp_path: Path) -> None:
-    """What the engine adds per question: open the conversation, read its turns, append one."""
+def test_a_long_conversation_keeps_only_its_last_turns(tmp_path: Path) -> None:
+    """What the engine does per question, 200 times: open the conversation, read its turns, append
+    one. (Its cost, ~0.2 ms a turn, is a figure for docs/scaling.md, not an assertion here.)"""
     store = SqliteStore(tmp_path / FILE)
     conv = store.get(None)
-    for i in range(20):
-        store.append(conv, turn(f"warm {i}"))
-    n = 200
-    started = time.perf_counter()
-    for i in range(n):
+    for i in range(200):
         again = store.get(conv.id)
         store.history(again)
         store.append(again, turn(f"q{i}"))
-    per_turn_ms = (time.perf_counter() - started) * 1000 / n
-    print(f"sqlite: {per_turn_ms:.2f} ms per turn (get + 20-turn history + append)")
-    assert per_turn_ms < 25  # a shared 2-core machine under load: generous
+    kept = [t.question for t in store.history(store.get(conv.id))]
+    assert kept == [f"q{i}" for i in range(200 - store.max_turns, 200)]
+
+
+def test_health_says_degraded_while_the_conversation_store_is_down(seed_engine: Engine) -> None:
+    from support import free_port
+
+    saved = seed_engine.conversations
+    seed_engine.conversations = RedisStore(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        health = seed_engine.health()
+    finally:
+        seed_engine.conversations = saved
+    assert health["status"] == "degraded" and health["conversations"] is None
+    assert seed_engine.health()["conversations"] is not None
 
 
 # ---- through the engine ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ import gradio as gr
 from index.bm25 import Filters
 from index.engine import Engine
 from index.models import Answer
-from newsrag.errors import NewsragError, StoreUnavailable
+from newsrag.errors import ConversationNotFound, NewsragError, StoreUnavailable
 from newsrag.settings import Settings
 from ui import render
 from ui.examples import example_questions
@@ -152,6 +152,7 @@ class Callbacks:
         yield [*messages, pending], skip, session, "", render.banner(""), hide, skip
 
         answer: Answer | None = None
+        expired = False
         try:
             text, shown = "", time.monotonic()
             events = self.engine().stream(
@@ -174,6 +175,13 @@ class Callbacks:
                     answer = event.data  # type: ignore[assignment]
         except StoreUnavailable:
             failure = "the index is unreachable (is the Chroma server up?). Try again shortly."
+        except ConversationNotFound:
+            # forgotten after its time to live: the next question starts a new conversation
+            expired = True
+            failure = (
+                "this conversation has expired, so the question was not asked; send it again "
+                "to start a new conversation (name what it is about: earlier turns are forgotten)."
+            )
         except NewsragError as exc:
             failure = str(exc)
         except Exception:
@@ -182,6 +190,8 @@ class Callbacks:
         if answer is None:
             messages.append({"role": "assistant", "content": render.error_message(failure)})
             session = {**session, "messages": messages}
+            if expired:
+                session["conversation_id"] = None
             # the question goes back into the box so it can be sent again
             yield messages, skip, session, question, skip, skip, None
             return

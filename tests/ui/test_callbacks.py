@@ -52,3 +52,14 @@ def test_an_empty_question_never_reaches_the_engine() -> None:
 
     (only,) = _run(Callbacks(boom, Settings()), "  ")  # type: ignore[arg-type]
     assert "Type a question first." in only[4]
+
+
+def test_an_expired_conversation_is_said_and_the_next_question_starts_anew() -> None:
+    from newsrag.errors import ConversationNotFound
+
+    callbacks = Callbacks(lambda: _FailingEngine(ConversationNotFound("gone")), Settings())  # type: ignore[arg-type,return-value]
+    session = {**new_session(), "conversation_id": "c-0123456789ab"}
+    last = list(callbacks.ask("When did it start?", 5, [], "", "", session))[-1]
+    chat, _sources, session, box = last[:4]
+    assert "conversation has expired" in _last_text(chat)
+    assert session["conversation_id"] is None and box == "When did it start?"
