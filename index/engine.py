@@ -18,9 +18,8 @@ from typing import Any, Literal
 from corpus.loader import Article, LoadResult, parse_bytes
 from index.answer import Composition, compose
 from index.bm25 import BM25Index, Filters
-from index.conversation import is_follow_up
 from index.embedder import Embedder
-from index.focus import resolve
+from index.focus import is_follow_up, resolve
 from index.history import ConversationStore, Turn, open_store
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon

@@ -1,8 +1,15 @@
-"""Follow-up questions are made standalone without a language model (the stores: test_history.py)."""
+"""Follow-up questions are made standalone without a language model: the cases the first,
+splicing rewrite handled, kept for the resolution by focus that replaced it (index/focus.py; more
+cases in test_focus.py; the stores: test_history.py)."""
 
 from __future__ import annotations
 
-from index.conversation import Turn, is_follow_up, rewrite
+from index.focus import is_follow_up, resolve
+from index.history import Turn
+
+
+def rewrite(question: str, history: list[Turn]) -> str:
+    return resolve(question, history).query
 
 
 def turn(question: str, answer: str = "", query: str | None = None) -> Turn:
@@ -77,8 +84,9 @@ def test_a_nationality_before_a_noun_is_not_the_subject() -> None:
     history = [
         Turn("q", "Which Australian organisation helped build FAST?", "CSIRO built tools.", True)
     ]
+    # "it" is what the answer to a "which" question named (the splicing rewrite said FAST)
     assert rewrite("And in which fields did the network around it form?", history) == (
-        "in which fields did the network around FAST form?"
+        "in which fields did the network around CSIRO form?"
     )
 
 
