@@ -207,7 +207,8 @@ def test_an_index_built_before_title_vectors_is_rebuilt(tmp_path: Path) -> None:
 
     settings = make_settings(tmp_path / "data")
     long_text = " ".join(
-        f"Sentence {k} tells of the harbour works and the cranes that were ordered." for k in range(60)
+        f"Sentence {k} tells of the harbour works and the cranes that were ordered."
+        for k in range(60)
     )
     articles = [
         Article(id="port", title="Zanzibar port expansion", text=long_text),
