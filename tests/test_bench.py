@@ -73,6 +73,11 @@ def test_bench_records_ingest_quality_and_latency_beside_the_baseline(tmp_path: 
         ("baseline", "ingest"),
         ("baseline", "quality"),
         ("baseline", "latency"),
+        # the two defaults users most often run instead, scored in the same run
+        ("baseline-title", "quality"),
+        ("baseline-title", "latency"),
+        ("baseline-bm25", "quality"),
+        ("baseline-bm25", "latency"),
     }
     ours, base = recs[("onnx-int8", "ingest")], recs[("baseline", "ingest")]
     assert ours["text_coverage"] > 0.99 > base["text_coverage"]
@@ -83,6 +88,12 @@ def test_bench_records_ingest_quality_and_latency_beside_the_baseline(tmp_path: 
     assert recs[("onnx-int8", "latency")]["errors"] == 0
     md = (opts.out / "bench.md").read_text()
     assert "### Ingest (fresh)" in md and "## Targets" in md
+    quality_table = md.split("### Retrieval quality beside llama-index's defaults")[1].split("###")[
+        0
+    ]
+    assert all(
+        f"| {c} |" in quality_table for c in ("onnx-int8", "baseline-title", "baseline-bm25")
+    )
     assert (opts.out / "ingest.png").is_file()
 
 
