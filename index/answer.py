@@ -824,7 +824,9 @@ def compose(
             if not disagreement
             else (cand.start, cand.end)
         )
-        citations.append(_citation(n, cand.hit, qs, qe, cand.score))
+        quote = cand.hit.passage.text[qs - cand.hit.passage.start : qe - cand.hit.passage.start]
+        span = highlight(needs.kind if needs is not None else None, question, quote)
+        citations.append(_citation(n, cand.hit, qs, qe, cand.score, span))
         parts.append(f"{citations[-1].quote} [{n}]")
     text = " ".join(parts)
     if disagreement:
@@ -862,7 +864,57 @@ def _abstain(hits: Sequence[Hit], ranked: list[Candidate], confidence: float) ->
     return Composition(False, [], False, confidence, text, citations)
 
 
-def _citation(n: int, hit: Hit, quote_start: int, quote_end: int, score: float) -> Citation:
+_QUANTITY_SPAN = re.compile(
+    r"\b(?:(?:more than|over|about|around|nearly|almost|some|up to|at least|less than)\s+)?"
+    r"\d[\d,.]*(?:\s*(?:%|per ?cent|million|billion|thousand|hundred))?"
+    r"(?:\s+(?:years?|months?|weeks?|days?|hours?))?",
+    re.I,
+)
+_DATE_SPAN = re.compile(
+    rf"\b(?:(?:early|mid|late)[- ])?(?:\d{{1,2}}\s+)?(?:{_MONTH_NAMES})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
+    r"(?:,?\s+(?:1[89]|20)\d\d)?\b|\b(?:1[89]|20)\d\d\b",
+    re.I,
+)
+
+
+def highlight(kind: str | None, question: str, quote: str) -> tuple[int, int] | None:
+    """Where, in ``quote``, the phrase stands that a question of this ``kind`` asks for (a number,
+    a date, a person, a name ...), skipping what the question already says; None when the kind
+    has no such phrase (a definition, someone's words) or none is found."""
+    asked = question.lower()
+
+    def new(match_text: str) -> bool:
+        return match_text.lower() not in asked and not set(words(match_text)) <= set(words(asked))
+
+    spans: list[tuple[int, int]] = []
+    if kind in ("number", "amount", "duration", "money", "percent"):
+        spans = [m.span() for m in _QUANTITY_SPAN.finditer(quote) if new(m.group())]
+    elif kind in ("date", "year"):
+        spans = [m.span() for m in _DATE_SPAN.finditer(quote) if new(m.group().strip())]
+    elif kind == "alias":
+        spans = [m.span() for m in _QUOTED_NAME.finditer(quote) if new(m.group())]
+    elif kind in ("person", "name", "place"):
+        found = person_names(quote) if kind == "person" else tuple(names(quote))
+        for name in found:
+            at = quote.find(name)
+            if at >= 0 and new(name) and name.lower() not in stopwords():
+                spans.append((at, at + len(name)))
+    if not spans:
+        return None
+    a, b = min(spans)
+    piece = quote[a:b]
+    trim = " ,.;:“”‘’\"'"
+    return a + len(piece) - len(piece.lstrip(trim)), b - (len(piece) - len(piece.rstrip(trim)))
+
+
+def _citation(
+    n: int,
+    hit: Hit,
+    quote_start: int,
+    quote_end: int,
+    score: float,
+    span: tuple[int, int] | None = None,
+) -> Citation:
     p, a = hit.passage, hit.article
     return Citation(
         n=n,
@@ -879,4 +931,6 @@ def _citation(n: int, hit: Hit, quote_start: int, quote_end: int, score: float) 
         quote_end=quote_end,
         score=round(float(score), 4),
         passage_id=p.id,
+        highlight_start=quote_start + span[0] if span else None,
+        highlight_end=quote_start + span[1] if span else None,
     )

@@ -50,6 +50,13 @@ class Citation(BaseModel):
         description="Relevance of the quoted sentence to the question (higher is better)."
     )
     passage_id: str = Field(default="", description="Stable id of the passage (article_id#index).")
+    highlight_start: int | None = Field(
+        default=None,
+        ge=0,
+        description="Where the exact phrase the question asks for (a number, date, name ...) starts "
+        "inside the quote, as an offset into the article text; absent when none was found.",
+    )
+    highlight_end: int | None = Field(default=None, ge=0, description="Where that phrase ends.")
 
 
 RETRIEVED_EXAMPLE: dict[str, Any] = {

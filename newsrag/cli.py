@@ -148,6 +148,17 @@ def stats(ctx: typer.Context) -> None:
     console.print(f"model: all-MiniLM-L6-v2 ({settings.embedding.backend})")
 
 
+def _quote_with_answer(c: Any) -> Any:
+    """The quote, dim, with the phrase the question asked for in bold (its highlight offsets)."""
+    from rich.text import Text
+
+    text = Text(f"      “{c.quote}”", style="dim")
+    if c.highlight_start is not None and c.highlight_end is not None:
+        at = len("      “") + c.highlight_start - c.quote_start
+        text.stylize("bold not dim", at, at + c.highlight_end - c.highlight_start)
+    return text
+
+
 def _print_answer(answer: Any) -> None:
     style = "bold" if answer.answered else "yellow"
     console.print(answer.answer, style=style, highlight=False)
@@ -155,7 +166,7 @@ def _print_answer(answer: Any) -> None:
         where = " · ".join(x for x in (c.source, c.published) if x)
         title = c.title if len(c.title) <= 90 else c.title[:87].rstrip() + "…"
         console.print(f"  [{c.n}] {title}" + (f" ({where})" if where else ""), highlight=False)
-        console.print(f"      “{c.quote}”", style="dim", highlight=False)
+        console.print(_quote_with_answer(c), highlight=False)
     if answer.warnings:
         for w in answer.warnings:
             err.print(f"[yellow]warning:[/] {w}")

@@ -134,7 +134,15 @@ def highlighted_passage(c: Citation) -> str:
         qe = qs + len(c.quote)
     if qs < 0 or not c.quote:
         return escape(p)
-    return f'{escape(p[:qs])}<mark class="nr-quote">{escape(p[qs:qe])}</mark>{escape(p[qe:])}'
+    quote = escape(p[qs:qe])
+    hs = (c.highlight_start - c.start) if c.highlight_start is not None else -1
+    he = (c.highlight_end - c.start) if c.highlight_end is not None else -1
+    if qs <= hs < he <= qe:  # the phrase the question asked for, inside the quote
+        quote = (
+            f'{escape(p[qs:hs])}<strong class="nr-answer">{escape(p[hs:he])}</strong>'
+            f"{escape(p[he:qe])}"
+        )
+    return f'{escape(p[:qs])}<mark class="nr-quote">{quote}</mark>{escape(p[qe:])}'
 
 
 def _byline(source: str | None, published: str | None, link: str = "") -> str:
