@@ -205,3 +205,53 @@ def check_citations(answer: dict[str, Any], text_of: Callable[[str], str]) -> No
         assert text[c["start"] : c["end"]] == c["passage"]
         assert text[c["quote_start"] : c["quote_end"]] == c["quote"]
         assert c["start"] <= c["quote_start"] < c["quote_end"] <= c["end"]
+
+
+NEWSRAG = str(Path(sys.executable).parent / "newsrag")
+
+
+def newsrag_env(data_dir: Path, chroma_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a `newsrag` subprocess: offline, its own data dir, no NEWSRAG_* leaking
+    in from the test run."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRAG_")}
+    env.update(HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(data_dir), **extra)
+    if chroma_url:
+        env["NEWSRAG_CHROMA_URL"] = chroma_url
+    return env
+
+
+class ServeProcess:
+    """A real `newsrag serve --no-ui` process on a free loopback port, up when constructed (its
+    /health answered one of ``ready``), its output in ``log``."""
+
+    def __init__(self, env: dict[str, str], log: Path, ready: tuple[int, ...] = (200,)) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.log = log
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [NEWSRAG, "serve", "--no-ui", "--port", self.url.rsplit(":", 1)[1]],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code in ready:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise AssertionError("newsrag serve did not start within 180 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=20)

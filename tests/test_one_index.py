@@ -4,10 +4,8 @@ the same with the ingest killed (-9) midway; ingest PATH keeps what is there, --
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,9 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import ChromaServer, free_port
+from support import NEWSRAG, ChromaServer, ServeProcess, newsrag_env
 
-NEWSRAG = str(Path(sys.executable).parent / "newsrag")
 SEED_QUESTION = "How many countries does China cooperate with on science?"
 NEW_QUESTION = "When did the Zorblat harbour open?"
 NEW_ARTICLE = (
@@ -28,14 +25,6 @@ CLIENTS = 8
 VISIBLE_S = 5.0  # the issue's bound: the new article is answered this soon after the ingest ends
 
 
-def _env(data_dir: Path, chroma_url: str | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRAG_")}
-    env.update(HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(data_dir), **extra)
-    if chroma_url:
-        env["NEWSRAG_CHROMA_URL"] = chroma_url
-    return env
-
-
 def _ingest(
     env: dict[str, str], *args: str, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
@@ -44,38 +33,9 @@ def _ingest(
     )
 
 
-class Serve:
-    """A real `newsrag serve --no-ui` process on a free loopback port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        port = self.url.rsplit(":", 1)[1]
-        self.log = log
-        with open(log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [NEWSRAG, "serve", "--no-ui", "--port", port],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code in (200, 503):
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("newsrag serve did not start within 180 s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=20)
+def Serve(env: dict[str, str], log: Path) -> ServeProcess:
+    # 503 counts as up here: a server may start while its Chroma server is still coming
+    return ServeProcess(env, log, ready=(200, 503))
 
 
 class Clients:
@@ -218,7 +178,7 @@ def started() -> Iterator[list[Serve]]:
 def test_an_ingest_from_a_second_process_reaches_a_serving_embedded_index(
     tmp_path: Path, news: Path, started: list[Serve]
 ) -> None:
-    env = _env(tmp_path / "data")
+    env = newsrag_env(tmp_path / "data")
     assert _ingest(env).returncode == 0
     started.append(Serve(env, tmp_path / "serve.log"))
     _check_ingest_while_serving(tmp_path, news, started, env)
@@ -231,10 +191,10 @@ def test_an_ingest_reaches_two_api_processes_on_a_chroma_server(
     chroma.start()
     try:
         # small commit groups, so the ingest killed midway has committed some articles
-        writer = _env(tmp_path / "writer", chroma.url, NEWSRAG_PASSAGE_GROUP_PASSAGES="8")
+        writer = newsrag_env(tmp_path / "writer", chroma.url, NEWSRAG_PASSAGE_GROUP_PASSAGES="8")
         assert _ingest(writer).returncode == 0
         for k in range(2):
-            env = _env(tmp_path / f"api{k}", chroma.url)
+            env = newsrag_env(tmp_path / f"api{k}", chroma.url)
             started.append(Serve(env, tmp_path / f"serve{k}.log"))
         _check_ingest_while_serving(tmp_path, news, started, writer)
     finally:
@@ -247,7 +207,7 @@ def test_an_ingest_reaches_two_api_processes_on_a_chroma_server(
 def test_ingest_of_a_new_folder_keeps_the_seeds_and_prune_removes_them(
     tmp_path: Path, news: Path
 ) -> None:
-    env = _env(tmp_path / "data")
+    env = newsrag_env(tmp_path / "data")
     assert _ingest(env).returncode == 0
     kept = _ingest(env, str(news))
     assert (

@@ -4,10 +4,7 @@ process and a real `newsrag serve --no-ui` process."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,53 +12,22 @@ from typing import Any
 
 import httpx
 import pytest
-from api_live import LiveServer, api_settings, free_port
-from support import RedisServer
+from api_live import LiveServer, api_settings
+from support import RedisServer, ServeProcess, newsrag_env
 
 from index.engine import Engine
 from newsrag.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-NEWSRAG = str(Path(sys.executable).parent / "newsrag")
 FIRST = "What is the SKA?"
 FOLLOW = "When did its construction start?"
 
 
-class Serve:
-    """A real `newsrag serve --no-ui` process on a free loopback port."""
-
-    def __init__(self, data_dir: Path, **env: str) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        self.log = data_dir.parent / f"serve-{self.url.rsplit(':', 1)[1]}.log"
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRAG_")}
-        environ.update(HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(data_dir), **env)
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [NEWSRAG, "serve", "--no-ui", "--port", self.url.rsplit(":", 1)[1]],
-                env=environ,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise AssertionError("newsrag serve did not start within 180 s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=20)
+def Serve(data_dir: Path, **env: str) -> ServeProcess:
+    return ServeProcess(
+        newsrag_env(data_dir, **env), data_dir.parent / f"serve-{data_dir.name}.log"
+    )
 
 
 def copy_of_seed(seed_settings: Settings, where: Path) -> Path:
