@@ -63,7 +63,9 @@ def refresh_bm25(
     infos: dict[str, ArticleInfo] | None = None,
 ) -> BM25Index:
     """The BM25 index matching the store: the given or saved one if current, else rebuilt and saved."""
-    wanted = fingerprint(infos if infos is not None else store.article_infos())
+    if infos is None:
+        infos = store.article_infos()
+    wanted = fingerprint(infos)
     if current is not None and current.fingerprint == wanted:
         return current
     folder = bm25_folder(settings)
@@ -76,8 +78,7 @@ def refresh_bm25(
         return saved
     on = settings.passages.title_header
     titles = {
-        article_id: title_header(info.title) if on else ""
-        for article_id, info in (infos if infos is not None else store.article_infos()).items()
+        article_id: title_header(info.title) if on else "" for article_id, info in infos.items()
     }
     index = BM25Index(spelling=settings.retrieval.spelling)
     index.build(_headed(store.iter_passage_texts(), titles), wanted)
@@ -92,7 +93,7 @@ def refresh_bm25(
 def _headed(
     pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]], headers: dict[str, str]
 ) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]]]]:
-    """Passage pages with each text under its article's title header, as it was embedded."""
+    """Passage pages with each text under its article's title header (the BM25 text)."""
     for ids, texts, metas in pages:
         yield (
             ids,

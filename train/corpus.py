@@ -48,10 +48,11 @@ class TrainCorpus:
         return len(self.ids)
 
 
-def _key(docs: dict[str, Doc], settings: Settings, limit: int | None) -> str:
+def _key(docs: dict[str, Doc], settings: Settings) -> str:
     digest = hashlib.sha256()
     p, e = settings.passages, settings.embedding
-    digest.update(f"v2|{p.max_tokens}|{p.overlap_sentences}|{e.backend}|{limit}\n".encode())
+    # "|None": a field since dropped, kept so that corpora cached before stay valid
+    digest.update(f"v2|{p.max_tokens}|{p.overlap_sentences}|{e.backend}|None\n".encode())
     for doc_id in sorted(docs):
         d = docs[doc_id]
         digest.update(f"{doc_id}\0{len(d.text)}\0{d.title}\n".encode())
@@ -66,7 +67,7 @@ def build(
     progress: Progress | None = None,
 ) -> TrainCorpus:
     """Cuts and embeds ``docs`` (or loads the cached result) and indexes them with BM25."""
-    key = _key(docs, settings, None)
+    key = _key(docs, settings)
     folder = work / f"corpus-{key}"
     meta_file, vec_file = folder / "passages.jsonl", folder / "vectors.npy"
     title_file = folder / "titles.npy"

@@ -33,7 +33,7 @@ from index.ranker import FEATURES, Candidate, features, question_names
 from index.text import query_terms, terms, words
 from newsrag.settings import Settings
 from train.corpus import TrainCorpus
-from train.rtqa import Question, Split
+from train.rtqa import Question, Split, normalize
 
 Progress = Callable[[int, int], None]
 LABELS = ("answer passage", "answer page", "other")
@@ -127,7 +127,7 @@ class CandidateBuilder:
         labels: list[int] = []
         for i in fused:
             doc = str(self.corpus.doc_of[i])
-            holds = q.holds_answer(_norm(self.corpus.texts[i]))
+            holds = q.holds_answer(normalize(self.corpus.texts[i]))
             if doc in answer_pages:
                 labels.append(2 if holds else 1)
             elif holds:
@@ -170,18 +170,12 @@ class CandidateBuilder:
     def _answer_pages(self, q: Question) -> set[str]:
         pages = set()
         for doc in q.results:
-            if doc in self.corpus.titles and q.holds_answer(_norm(self._doc_text(doc))):
+            if doc in self.corpus.titles and q.holds_answer(normalize(self._doc_text(doc))):
                 pages.add(doc)
         return pages
 
     def _doc_text(self, doc: str) -> str:
         return " ".join(self.corpus.texts[i] for i in self.passages_of.get(doc, ()))
-
-
-def _norm(text: str) -> str:
-    from train.rtqa import normalize
-
-    return normalize(text)
 
 
 def build_groups(

@@ -11,15 +11,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-_SPACE = re.compile(r"\s+")
+# answers are matched as eval/metrics.py compares them
+from eval.metrics import normalize
+
 # An answer this short ("US", "3") matches too much text by accident to label anything.
 MIN_ANSWER_CHARS = 3
-
-
-def normalize(text: str) -> str:
-    """Lower case, straight quotes, one space: as eval/metrics.py compares answers."""
-    return _SPACE.sub(" ", text.lower().translate(_QUOTES)).strip()
 
 
 @dataclass(slots=True)
