@@ -20,6 +20,8 @@ import numpy as np
 from index.lexicon import Lexicon
 from index.models import Citation
 from index.search import Hit
+from index.selector import Selector
+from index.selector import features as selector_features
 from index.text import (
     DATE_LIKE,
     NUMBER_LIKE,
@@ -720,20 +722,29 @@ def _trim(c: Candidate, qterms: set[str], max_chars: int, needs: Need | None) ->
     return c.start + a, c.start + b
 
 
-def compose(
+@dataclass(slots=True)
+class Scored:
+    """Every candidate sentence in the rules' order, what the question asks for, and how sure the
+    rules are that the articles answer it (``missing``: idf share of question words no article has)."""
+
+    ranked: list[Candidate]
+    needs: Need | None
+    confidence: float
+    missing: float
+
+
+def score_sentences(
     question: str,
     qvec: np.ndarray,
     hits: Sequence[Hit],
     idf: dict[str, float],
-    settings: AnswerSettings,
-    article_text: Callable[[str], str],
     absent: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
-) -> Composition:
-    """The grounded answer for ``question`` from ``hits`` (see the module docstring)."""
+) -> Scored:
+    """The rules' reading of ``hits``: the features the learned selector starts from
+    (index/selector.py), and the whole decision when there is no selector."""
     needs = _needs(question, absent)
     ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question), lexicon)
-    qterms = set(idf)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
@@ -764,7 +775,45 @@ def compose(
                 default=0.0,
             )
             confidence = min(confidence, typed)
-    if not ranked or confidence < settings.abstain_threshold:
+    return Scored(ranked, needs, confidence, missing)
+
+
+def select(question: str, scored: Scored, idf: dict[str, float], selector: Selector) -> float:
+    """Re-orders ``scored.ranked`` by the selector's probabilities (each candidate's ``score``
+    becomes its probability); returns the calibrated probability that the best one answers."""
+    ranked = scored.ranked
+    if not ranked:
+        return 0.0
+    rows = selector_features(
+        question, ranked, scored.needs, len(idf), scored.missing, scored.confidence
+    )
+    for cand, p in zip(ranked, selector.probabilities(rows), strict=True):
+        cand.score = float(p)
+    ranked.sort(key=lambda c: c.score, reverse=True)
+    return selector.calibration(ranked[0].score)
+
+
+def compose(
+    question: str,
+    qvec: np.ndarray,
+    hits: Sequence[Hit],
+    idf: dict[str, float],
+    settings: AnswerSettings,
+    article_text: Callable[[str], str],
+    absent: frozenset[str] = frozenset(),
+    lexicon: Lexicon | None = None,
+    selector: Selector | None = None,
+) -> Composition:
+    """The grounded answer for ``question`` from ``hits`` (see the module docstring). With a
+    ``selector``, its calibrated probability orders the sentences and decides abstention."""
+    scored = score_sentences(question, qvec, hits, idf, absent, lexicon)
+    ranked, needs, confidence = scored.ranked, scored.needs, scored.confidence
+    qterms = set(idf)
+    threshold = settings.abstain_threshold
+    if selector is not None:
+        confidence = select(question, scored, idf, selector)
+        threshold = selector.calibration.threshold
+    if not ranked or confidence < threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]
     chosen = [first]

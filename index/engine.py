@@ -25,6 +25,7 @@ from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
 from index.search import Hit, Searcher
+from index.selector import shipped_selector
 from index.store import COMMITTED, ArticleInfo, Generation, Store, fingerprint
 from index.text import query_terms
 from newsrag.errors import (
@@ -83,6 +84,8 @@ class Engine:
         self._searcher_lock = threading.Lock()
         self.generator = generator
         self.lexicon = lexicon
+        # the learned answer selector (index/selector.py), unless switched off
+        self.selector = shipped_selector(settings.answer)
         # in the data directory by default, so a conversation outlives the process (index/history.py)
         self.conversations = conversations or open_store(settings)
         self.ingestor = Ingestor(settings, store, embedder)
@@ -232,7 +235,8 @@ class Engine:
                 f"conversation {conversation_id!r} has no earlier turns (new, or expired); "
                 "the question was searched as it stands"
             )
-        query = resolve(question, history, self._passages_about).query
+        resolution = resolve(question, history, self._passages_about)
+        query = resolution.query
         if self.generator is not None and history and query != question:
             condensed = self.generator.condense(  # type: ignore[attr-defined]
                 [(t.question, t.answer) for t in history], question
@@ -254,6 +258,18 @@ class Engine:
             answer_k=top_k,
         )
         hits = retrieved[:top_k]
+        if (
+            self.settings.answer.follow_up_passages
+            and resolution.follow_up
+            and not resolution.fresh
+            and history[-1].passages
+        ):
+            # a follow-up is most often about what the last answer quoted ("who chairs the forum?"
+            # after an answer about the Tengchong forum): its passages are read too, beside the
+            # search's own (docs/benchmarks.md, session 4)
+            seen = {h.passage.id for h in hits + pool}
+            earlier = [p for p in history[-1].passages if p not in seen]
+            pool = pool + self.searcher.hits_for(earlier, qvec, len(hits) + len(pool) + 1)
         t1 = time.perf_counter()
         bm25 = self.searcher.bm25
         idf, absent = bm25.idf(bm25.correct(query_terms(query)))  # misspellings: index/bm25.py
@@ -267,6 +283,7 @@ class Engine:
             self._article_text,
             absent,
             self.lexicon,
+            self.selector,
         )
         t2 = time.perf_counter()
         prepared = _Prepared(
@@ -311,7 +328,13 @@ class Engine:
         with conv.lock:  # type: ignore[attr-defined]
             self.conversations.append(
                 conv,  # type: ignore[arg-type]
-                Turn(prepared.question, prepared.query, text, answered),
+                Turn(
+                    prepared.question,
+                    prepared.query,
+                    text,
+                    answered,
+                    tuple(dict.fromkeys(c.passage_id for c in citations)) if answered else (),
+                ),
             )
         return answer
 

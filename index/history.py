@@ -40,6 +40,8 @@ class Turn:
     query: str
     answer: str
     answered: bool
+    # ids of the passages the answer cited: where a follow-up looks first (index/engine.py)
+    passages: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -191,10 +193,13 @@ class SqliteStore:
                         REFERENCES conversations(id) ON DELETE CASCADE,
                     seq INTEGER NOT NULL,
                     question TEXT NOT NULL, query TEXT NOT NULL, answer TEXT NOT NULL,
-                    answered INTEGER NOT NULL,
+                    answered INTEGER NOT NULL, passages TEXT NOT NULL DEFAULT '',
                     PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
                 """
             )
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+            if "passages" not in columns:  # a file written before turns kept their citations
+                self._db.execute("ALTER TABLE turns ADD COLUMN passages TEXT NOT NULL DEFAULT ''")
 
     def __len__(self) -> int:
         with self._lock:
@@ -241,11 +246,13 @@ class SqliteStore:
     def history(self, conv: Conversation) -> list[Turn]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT question, query, answer, answered FROM turns "
+                "SELECT question, query, answer, answered, passages FROM turns "
                 "WHERE conversation_id = ? ORDER BY seq",
                 (conv.id,),
             ).fetchall()
-        conv.turns = [Turn(q, s, a, bool(ok)) for q, s, a, ok in rows]
+        conv.turns = [
+            Turn(q, s, a, bool(ok), tuple(json.loads(p)) if p else ()) for q, s, a, ok, p in rows
+        ]
         return list(conv.turns)
 
     def append(self, conv: Conversation, turn: Turn) -> None:
@@ -261,8 +268,17 @@ class SqliteStore:
                 "SELECT COALESCE(MAX(seq), 0) FROM turns WHERE conversation_id = ?", (conv.id,)
             ).fetchone()
             self._db.execute(
-                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
-                (conv.id, last + 1, turn.question, turn.query, turn.answer, int(turn.answered)),
+                "INSERT INTO turns (conversation_id, seq, question, query, answer, answered, "
+                "passages) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conv.id,
+                    last + 1,
+                    turn.question,
+                    turn.query,
+                    turn.answer,
+                    int(turn.answered),
+                    json.dumps(list(turn.passages), ensure_ascii=False),
+                ),
             )
             self._db.execute(
                 "DELETE FROM turns WHERE conversation_id = ? AND seq <= ?",
@@ -287,6 +303,16 @@ class _transaction:
 
     def __exit__(self, kind: object, *_: object) -> None:
         self.db.execute("ROLLBACK" if kind is not None else "COMMIT")
+
+
+def _turn(item: dict[str, object]) -> Turn:
+    return Turn(
+        str(item["question"]),
+        str(item["query"]),
+        str(item["answer"]),
+        bool(item["answered"]),
+        tuple(str(p) for p in item.get("passages") or ()),  # type: ignore[attr-defined]
+    )
 
 
 class RedisStore:
@@ -340,7 +366,7 @@ class RedisStore:
     def history(self, conv: Conversation) -> list[Turn]:
         with self._reached():
             raw = self._redis.lrange(self._turns(conv.id), 0, -1)
-        conv.turns = [Turn(**json.loads(item)) for item in raw]  # type: ignore[union-attr]
+        conv.turns = [_turn(json.loads(item)) for item in raw]  # type: ignore[arg-type]
         return list(conv.turns)
 
     def append(self, conv: Conversation, turn: Turn) -> None:
@@ -386,6 +412,7 @@ class RedisStore:
                 "query": turn.query,
                 "answer": turn.answer,
                 "answered": turn.answered,
+                "passages": list(turn.passages),
             },
             ensure_ascii=False,
         )

@@ -11,6 +11,7 @@ docs/benchmarks.md for the measured cost. The algorithm is its ``reciprocal_rera
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,6 +153,18 @@ class Searcher:
             if passage.id in extra:
                 pool.append(hit)
         return hits, pool, qvec
+
+    def hits_for(self, ids: Sequence[str], qvec: np.ndarray, rank: int) -> list[Hit]:
+        """The passages ``ids`` as hits for ``qvec`` (ranked from ``rank`` on, no BM25 score):
+        what a follow-up reads beside its own search, the passages the last answer cited."""
+        hits: list[Hit] = []
+        for passage in self.store.get_passages(list(ids)):
+            article = self.articles.get(passage.article_id)
+            if article is None:  # removed since, or not in this process's view
+                continue
+            dense = float(passage.vector @ qvec) if passage.vector is not None else 0.0
+            hits.append(Hit(passage, article, 0.0, dense, 0.0, rank + len(hits)))
+        return hits
 
     def _rerank(
         self,

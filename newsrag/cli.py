@@ -553,3 +553,62 @@ def train_ranker(
     else:
         err.print(f"the ranker did not beat the first stage on valid; nothing written ({times})")
         raise typer.Exit(1)
+
+
+@train_app.command("selector")
+def train_selector(
+    ctx: typer.Context,
+    data: Annotated[
+        Path, typer.Option(help="The rtqa training data folder (questions.jsonl, documents.jsonl).")
+    ] = Path("../shared/train/rtqa"),
+    work: Annotated[
+        Path, typer.Option(help="Cache of the embedded training corpus (reused between runs).")
+    ] = Path(".newsrag-train"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Where selector.txt, selector.json and the card selector.md are written."
+        ),
+    ] = Path("index/data"),
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
+    limit: Annotated[
+        int | None, typer.Option(help="Use only this many questions (a quick trial run).")
+    ] = None,
+    window_days: Annotated[
+        int, typer.Option(help="A question searches the pages of this many days either side.")
+    ] = 90,
+    rounds: Annotated[
+        int, typer.Option(help="Most boosting rounds (early stopping on valid).")
+    ] = 600,
+) -> None:
+    """Train the answer selector (LightGBM) on the rtqa 2023-2026 questions and calibrate its
+    abstention threshold on the validation weeks."""
+    from train.run import train_selector as run
+
+    if not (data / "questions.jsonl").is_file():
+        err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
+        raise typer.Exit(2)
+    with progress_bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        result = run(
+            _settings(ctx), data, work, out, seed=seed, limit=limit,
+            window_days=window_days, rounds=rounds, step=step,
+        )  # fmt: skip
+    for part, table in result.metrics.items():
+        console.print(f"[bold]{part}[/bold]")
+        for name, m in table.items():
+            console.print(
+                f"  {name:10} top1 {m['top1']:.3f}  answered right {m['answered_right']:.3f}"
+                f"  abstain recall {m['abstain_recall']:.3f}  false abstain {m['false_abstain']:.3f}",
+                highlight=False,
+            )
+    times = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
+    console.print(
+        f"trees: {result.rounds}; {times}; wrote {result.model}, {result.calibration} and {result.card}"
+    )

@@ -117,6 +117,14 @@ class AnswerSettings(BaseSettings):
     # false abstentions start (0.036), at 0.30 they pass 0.05. Questions about what the articles
     # mention but do not state are declined by the answer-type rules (index/answer.py), not by it.
     abstain_threshold: float = 0.25
+    # the learned answer selector (index/selector.py, trained on rtqa 2023-26; card in
+    # index/data/selector.md) orders the sentences and decides abstention by its calibrated
+    # probability; false: the hand-set rules alone, with abstain_threshold
+    selector: bool = True
+    # a follow-up also reads the passages the previous answer cited (retrieval that reads the
+    # conversation, issue 14); false: only its own search
+    follow_up_passages: bool = True
+    selector_path: Path | None = None
     # a close word (MiniLM's own word-piece embeddings) stands in for a question word the sentence
     # lacks: "nations" for "countries" (index/lexicon.py)
     word_similarity: bool = True

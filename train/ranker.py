@@ -55,6 +55,19 @@ class Group:
         return bool((self.labels > 0).any())
 
 
+@dataclass(slots=True)
+class FirstStage:
+    """Passage indexes into the training corpus: fused order, and each retriever's own list."""
+
+    fused: list[int]
+    dense: list[int]
+    bm25: list[int]
+    sims: np.ndarray  # cosine of every corpus passage to the question
+    bm25_score: dict[int, float]
+    d_rank: dict[int, int]
+    b_rank: dict[int, int]
+
+
 def _window(day: str, days: int) -> tuple[str, str]:
     d = date.fromisoformat(day)
     return (d - timedelta(days=days)).isoformat(), (d + timedelta(days=days)).isoformat()
@@ -98,7 +111,9 @@ class CandidateBuilder:
             self._title_words[doc_id] = frozenset(words(title))
         return self._title_terms[doc_id], self._title_words[doc_id]
 
-    def group(self, q: Question, qvec: np.ndarray) -> Group:
+    def first_stage(self, q: Question, qvec: np.ndarray) -> FirstStage:
+        """Dense top-N and BM25 top-N over the pages of the weeks around the question, fused by
+        reciprocal rank as index/search.py fuses them."""
         lo, hi = _window(q.date, self.window_days)
         in_window = (self.day >= lo) & (self.day <= hi)
         sims = self.corpus.vectors @ qvec
@@ -122,6 +137,12 @@ class CandidateBuilder:
                 )
             ),
         )
+        return FirstStage(fused, dense_list, bm25_list, sims, bm25_score, d_rank, b_rank)
+
+    def group(self, q: Question, qvec: np.ndarray) -> Group:
+        stage = self.first_stage(q, qvec)
+        fused, dense_list, bm25_list = stage.fused, stage.dense, stage.bm25
+        sims, bm25_score, d_rank, b_rank = stage.sims, stage.bm25_score, stage.d_rank, stage.b_rank
         answer_pages = self._answer_pages(q)
         kept: list[int] = []
         labels: list[int] = []

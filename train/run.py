@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import time
@@ -120,3 +121,112 @@ def _params(seed: int) -> dict[str, Any]:
     from train.ranker import PARAMS
 
     return dict(PARAMS, seed=seed)
+
+
+@dataclass(slots=True)
+class SelectorRun:
+    model: Path
+    calibration: Path
+    card: Path
+    metrics: dict[str, dict[str, dict[str, float]]]
+    rounds: int
+    seconds: dict[str, float]
+
+
+def train_selector(
+    settings: Settings,
+    data: Path,
+    work: Path,
+    out_dir: Path,
+    *,
+    seed: int = 13,
+    limit: int | None = None,
+    window_days: int = 90,
+    rounds: int = 600,
+    step: Step | None = None,
+) -> SelectorRun:
+    """Builds (or loads) the corpus, runs retrieval and the answer rules for every question, trains
+    the selector, calibrates it on the valid weeks and writes ``out_dir/selector.txt``,
+    ``selector.json`` and the card ``selector.md``. ``limit``: as in ``train_ranker``."""
+    from train import selector as sel
+
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    questions, docs = rtqa.load(data)
+    if limit is not None:
+        every = max(1, len(questions) // limit)
+        questions = questions[::every][:limit]
+        wanted = {d for q in questions for d in q.results}
+        docs = {k: v for k, v in docs.items() if k in wanted}
+    split = rtqa.split_by_date(questions)
+    dates = rtqa.doc_dates(questions)
+    seconds["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
+    seconds["corpus"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    embedder = Embedder(settings.embedding)
+    lexicon = None
+    if settings.answer.word_similarity:
+        from index.lexicon import load_lexicon
+        from index.onnx import cache_dir
+
+        lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
+    builder = sel.SentenceBuilder(
+        CandidateBuilder(corpus, dates, settings, window_days), embedder, lexicon
+    )
+    groups: dict[str, list[sel.Sentences]] = {}
+    for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test)):
+        groups[name] = sel.build_sentences(builder, qs, _stepper(step, f"sentences ({name})"))
+    seconds["sentences"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    booster, best = sel.fit(groups["train"], groups["valid"], seed, rounds)
+    seconds["training"] = time.perf_counter() - t0
+
+    def model(rows: Any) -> Any:
+        return booster.predict(rows, num_iteration=best)
+
+    class _Model:
+        predict = staticmethod(model)
+
+    valid_tops = sel.tops(groups["valid"], _Model)
+    a, b = sel.calibrate(valid_tops)
+    threshold = sel.best_threshold(valid_tops, sel.platt(a, b, valid_tops.score))
+    rule_threshold = settings.answer.abstain_threshold
+    metrics: dict[str, dict[str, dict[str, float]]] = {}
+    for part in ("test", "valid", "train"):
+        rules = sel.tops(groups[part], None)
+        learned = sel.tops(groups[part], _Model)
+        metrics[part] = {
+            "rules": sel.decisions(rules, rules.score, rule_threshold),
+            "selector": sel.decisions(learned, sel.platt(a, b, learned.score), threshold),
+        }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path, calib, card = out_dir / "selector.txt", out_dir / "selector.json", out_dir / "selector.md"
+    booster.save_model(str(path), num_iteration=best)
+    calibration = {"a": round(a, 6), "b": round(b, 6), "threshold": round(threshold, 6)}
+    calib.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
+    importance = dict(
+        zip(
+            booster.feature_name(),
+            (float(x) for x in booster.feature_importance("gain", iteration=best)),
+            strict=True,
+        )
+    )
+    sel.write_card(
+        card,
+        command="newsrag train selector " + " ".join(shlex.quote(a) for a in sys.argv[3:]),
+        split=split,
+        groups=groups,
+        metrics=metrics,
+        params=dict(sel.PARAMS, seed=seed),
+        rounds=best,
+        calibration=calibration,
+        rule_threshold=rule_threshold,
+        seconds=seconds,
+        importance=importance,
+    )
+    return SelectorRun(path, calib, card, metrics, best, seconds)

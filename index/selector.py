@@ -1,0 +1,213 @@
+"""The learned answer selector: gradient-boosted trees (LightGBM, binary) that give each candidate
+sentence the probability that it holds the answer, trained on real news questions
+(``newsrag train selector``; train/selector.py; the model card is index/data/selector.md).
+
+The answer step (index/answer.py) scores every sentence of the retrieved passages with its
+hand-set rules (meaning, question words, answer type, qualifiers); those scores are features here,
+next to what the rules leave out (the sentence's place in its passage, its neighbours, the
+passage's rank, names and numbers the question does not already say, how sure the rules were
+overall). The trees learn from thousands of questions how much each is worth, and the best
+sentence's calibrated probability decides between answering and abstaining, by one threshold set
+on held-out weeks (the card says which).
+
+The same ``features`` function serves training and answering. Cost: ~40 rows a question, well
+under a millisecond for the trees.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.text import NUMBER_LIKE, names, stopwords, words
+from newsrag.settings import AnswerSettings
+
+if TYPE_CHECKING:
+    from index.answer import Candidate, Need
+
+MODEL_DIR = Path(__file__).resolve().parent / "data"
+MODEL_FILE = MODEL_DIR / "selector.txt"
+CALIBRATION_FILE = MODEL_DIR / "selector.json"
+
+# what the rules say a question asks for (index/answer.py ``_needs``), as a category code
+NEED_KINDS = (
+    "",
+    "alias",
+    "definition",
+    "role",
+    "words",
+    "money",
+    "percent",
+    "place",
+    "duration",
+    "amount",
+    "number",
+    "year",
+    "date",
+    "person",
+    "name",
+)
+_KIND_CODE = {k: i for i, k in enumerate(NEED_KINDS)}
+
+FEATURES = (
+    "meaning",  # cosine(question, the sentence's contextual vector)
+    "meaning_gap",  # the best candidate's meaning minus this one's
+    "words",  # idf-weighted share of the question's words in the sentence (close words count part)
+    "words_gap",
+    "evidence",  # the rules' evidence: meaning, words and the passage's cosine, weighted by hand
+    "rule_score",  # evidence plus the answer-type bonus and the qualifier change
+    "rule_gap",  # the best rule score minus this one's
+    "rule_rank",  # place in the rules' order (0: their choice)
+    "type_fit",  # how well the sentence supplies what the question asks for (-1: asks nothing)
+    "type_holds",  # whether it could answer at all by the rules (1/0; -1: asks nothing)
+    "need_kind",  # what the question asks for (category)
+    "passage_rank",  # the passage's rank in retrieval
+    "passage_dense",  # cosine(question, passage)
+    "passage_bm25",  # the passage's BM25 score over the best retrieved one's
+    "sentence_index",  # place of the sentence in its passage
+    "sentence_words",
+    "neighbour_meaning",  # the best meaning of the sentences before and after it
+    "novel_numbers",  # numbers the question does not already say
+    "novel_names",  # capitalized names the question does not already say
+    "question_terms",  # content terms in the question
+    "missing",  # idf share of the question's terms that no article holds
+    "rule_confidence",  # the rules' own answer-or-abstain score for the question
+    "article_share",  # share of the rules' first 10 sentences from this sentence's article
+    "question_words",
+)
+_COL = {name: i for i, name in enumerate(FEATURES)}
+TOP_RULE = 10
+
+
+def _novel_numbers(text: str, asked: str) -> int:
+    return sum(1 for m in NUMBER_LIKE.finditer(text) if m.group().lower() not in asked)
+
+
+def _novel_names(text: str, asked: str) -> int:
+    stop = stopwords()
+    return sum(
+        1
+        for n in names(text[1:])
+        if n.lower() not in asked and not all(w in stop or w in asked for w in words(n))
+    )
+
+
+def features(
+    question: str,
+    ranked: Sequence[Candidate],
+    needs: Need | None,
+    question_terms: int,
+    missing: float,
+    rule_confidence: float,
+) -> np.ndarray:
+    """One row per candidate of ``ranked`` (the rules' order), columns as in FEATURES."""
+    n = len(ranked)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out
+    asked = question.lower()
+    best_meaning = max(c.meaning for c in ranked)
+    best_words = max(c.words for c in ranked)
+    best_score = ranked[0].score
+    bm25_top = max((c.hit.bm25 for c in ranked), default=0.0) or 1.0
+    meaning_at = {(c.hit.passage.id, c.index): c.meaning for c in ranked}
+    top_articles = [c.hit.article.id for c in ranked[:TOP_RULE]]
+    kind = _KIND_CODE.get(needs.kind, 0) if needs is not None else 0
+    q_words = len(words(question))
+    for r, c in enumerate(ranked):
+        pid = c.hit.passage.id
+        row = out[r]
+        row[_COL["meaning"]] = c.meaning
+        row[_COL["meaning_gap"]] = best_meaning - c.meaning
+        row[_COL["words"]] = c.words
+        row[_COL["words_gap"]] = best_words - c.words
+        row[_COL["evidence"]] = c.evidence
+        row[_COL["rule_score"]] = c.score
+        row[_COL["rule_gap"]] = best_score - c.score
+        row[_COL["rule_rank"]] = min(r, 30)
+        if needs is not None:
+            row[_COL["type_fit"]] = needs.fit(c.text)
+            row[_COL["type_holds"]] = 1.0 if needs.holds(c.text) else 0.0
+        else:
+            row[_COL["type_fit"]] = row[_COL["type_holds"]] = -1.0
+        row[_COL["need_kind"]] = kind
+        row[_COL["passage_rank"]] = min(c.hit.rank, 30)
+        row[_COL["passage_dense"]] = c.hit.dense
+        row[_COL["passage_bm25"]] = c.hit.bm25 / bm25_top
+        row[_COL["sentence_index"]] = c.index
+        row[_COL["sentence_words"]] = len(c.text.split())
+        row[_COL["neighbour_meaning"]] = max(
+            meaning_at.get((pid, c.index - 1), 0.0), meaning_at.get((pid, c.index + 1), 0.0)
+        )
+        row[_COL["novel_numbers"]] = _novel_numbers(c.text, asked)
+        row[_COL["novel_names"]] = _novel_names(c.text, asked)
+        row[_COL["question_terms"]] = question_terms
+        row[_COL["missing"]] = missing
+        row[_COL["rule_confidence"]] = rule_confidence
+        row[_COL["article_share"]] = top_articles.count(c.hit.article.id) / len(top_articles)
+        row[_COL["question_words"]] = q_words
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Platt scaling of the best sentence's raw probability into P(the answer is right), and the
+    threshold under which the answer step abstains; both set on held-out weeks."""
+
+    a: float
+    b: float
+    threshold: float
+
+    def __call__(self, p: float) -> float:
+        z = self.a * math.log(max(p, 1e-6) / max(1 - p, 1e-6)) + self.b
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+class Selector:
+    """A trained LightGBM model file and its calibration."""
+
+    def __init__(self, path: Path = MODEL_FILE, calibration: Path = CALIBRATION_FILE) -> None:
+        import lightgbm as lgb
+
+        self.path = path
+        self.booster: Any = lgb.Booster(model_file=str(path))
+        if tuple(self.booster.feature_name()) != FEATURES:
+            raise ValueError(
+                f"{path.name} was trained on other features; retrain it with "
+                "`newsrag train selector`"
+            )
+        data = json.loads(calibration.read_text(encoding="utf-8"))
+        self.calibration = Calibration(float(data["a"]), float(data["b"]), float(data["threshold"]))
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
+
+
+@lru_cache(maxsize=4)
+def load_selector(path: Path = MODEL_FILE, calibration: Path = CALIBRATION_FILE) -> Selector | None:
+    """The selector in ``path`` (loaded once per process), or None when there is no such file."""
+    return Selector(path, calibration) if path.is_file() and calibration.is_file() else None
+
+
+def shipped_selector(settings: AnswerSettings) -> Selector | None:
+    """The selector the settings ask for: None when switched off (NEWSRAG_ANSWER_SELECTOR=false,
+    the hand-set rules then decide alone); the shipped files unless NEWSRAG_ANSWER_SELECTOR_PATH
+    names another model (its calibration beside it, same stem, .json)."""
+    if not settings.selector:
+        return None
+    if settings.selector_path is None:
+        return load_selector()
+    path = settings.selector_path
+    selector = load_selector(path, path.with_suffix(".json"))
+    if selector is None:
+        raise FileNotFoundError(f"no selector model (and calibration) at {path}")
+    return selector

@@ -1,0 +1,132 @@
+"""The learned answer selector: its features, the shipped model, answers with and without it, and
+the training command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_ranker import _tiny_rtqa
+
+from index.answer import score_sentences
+from index.selector import (
+    CALIBRATION_FILE,
+    FEATURES,
+    MODEL_FILE,
+    Calibration,
+    Selector,
+    features,
+    shipped_selector,
+)
+from index.text import query_terms
+from newsrag.settings import AnswerSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+COL = {name: k for k, name in enumerate(FEATURES)}
+
+
+def _scored(engine, question: str):  # type: ignore[no-untyped-def]
+    hits, pool, qvec = engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
+    bm25 = engine.searcher.bm25
+    idf, absent = bm25.idf(bm25.correct(query_terms(question)))
+    return score_sentences(question, qvec, hits + pool, idf, absent, engine.lexicon), idf
+
+
+def test_features_measure_what_they_name(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    question = "How many countries has China signed science cooperation agreements with?"
+    scored, idf = _scored(seed_engine, question)
+    rows = features(
+        question, scored.ranked, scored.needs, len(idf), scored.missing, scored.confidence
+    )
+    assert rows.shape == (len(scored.ranked), len(FEATURES))
+    assert rows[0, COL["rule_rank"]] == 0 and rows[0, COL["rule_gap"]] == 0.0
+    assert (rows[:, COL["rule_gap"]] >= 0).all() and (rows[:, COL["meaning_gap"]] >= 0).all()
+    assert rows[0, COL["type_fit"]] >= 0  # "how many" asks for a number
+    assert (rows[:, COL["rule_confidence"]] == scored.confidence).all()
+    numbers = [k for k, c in enumerate(scored.ranked) if "160" in c.text]
+    assert numbers and rows[numbers[0], COL["novel_numbers"]] >= 1
+    assert features(question, [], None, 3, 0.0, 0.0).shape == (0, len(FEATURES))
+
+
+def test_calibration_is_monotone_and_bounded() -> None:
+    c = Calibration(a=1.3, b=-0.2, threshold=0.4)
+    probs = [c(p) for p in (0.01, 0.2, 0.5, 0.8, 0.99)]
+    assert all(0 < p < 1 for p in probs)
+    assert probs == sorted(probs)
+
+
+def test_shipped_selector_loads_offline_and_prefers_the_answer(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    assert MODEL_FILE.is_file() and CALIBRATION_FILE.is_file(), "the selector ships"
+    card = MODEL_FILE.with_name("selector.md")
+    assert card.is_file() and "## Metrics" in card.read_text()
+    selector = shipped_selector(AnswerSettings())
+    assert isinstance(selector, Selector)
+    assert shipped_selector(AnswerSettings(selector=False)) is None
+    question = "When did construction of the SKA begin?"
+    scored, idf = _scored(seed_engine, question)
+    rows = features(
+        question, scored.ranked, scored.needs, len(idf), scored.missing, scored.confidence
+    )
+    p = selector.probabilities(rows)
+    holds = np.array(["2021" in c.text for c in scored.ranked])
+    assert holds.any() and (~holds).any()
+    assert p[holds].max() > p[~holds].max()
+
+
+def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
+    text = MODEL_FILE.read_text().replace("feature_names=meaning ", "feature_names=cosine ", 1)
+    (tmp_path / "selector.txt").write_text(text)
+    (tmp_path / "selector.json").write_text(CALIBRATION_FILE.read_text())
+    with pytest.raises(ValueError, match="other features"):
+        Selector(tmp_path / "selector.txt", tmp_path / "selector.json")
+
+
+def test_a_missing_named_selector_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        shipped_selector(AnswerSettings(selector_path=tmp_path / "none.txt"))
+
+
+def test_answers_with_the_selector_abstain_by_its_calibrated_threshold(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    assert seed_engine.selector is not None
+    answered = seed_engine.ask("How many countries and regions does China cooperate with?")
+    assert answered.answered and "160" in answered.answer
+    declined = seed_engine.ask("What is the annual budget of the Tengchong Scientists Forum in yuan?")
+    assert not declined.answered
+    # the score of a citation is the selector's probability of its sentence
+    assert all(0.0 <= c.score <= 1.0 for c in answered.citations)
+
+
+@pytest.mark.slow
+def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
+    data = tmp_path / "rtqa"
+    _tiny_rtqa(data)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(tmp_path / "nr"))
+    models = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        done = subprocess.run(
+            [sys.executable, "-m", "newsrag", "train", "selector", "--data", str(data),
+             "--work", str(tmp_path / "work"), "--out", str(out), "--rounds", "30"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        trees = int(re.search(r"trees: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
+        assert 1 <= trees <= 30
+        card = (out / "selector.md").read_text()
+        assert "| train | 18 |" in card and "### test" in card
+        calibration = json.loads((out / "selector.json").read_text())
+        assert set(calibration) == {"a", "b", "threshold"}
+        selector = Selector(out / "selector.txt", out / "selector.json")
+        assert selector.booster.num_trees() == trees
+        models.append((out / "selector.txt").read_text())
+    assert models[0] == models[1]
+    rows = np.zeros((3, len(FEATURES)), dtype=np.float64)
+    assert Selector(tmp_path / "one" / "selector.txt", tmp_path / "one" / "selector.json").probabilities(
+        rows
+    ).shape == (3,)
