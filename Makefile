@@ -56,7 +56,7 @@ eval: install ## score the seed question set (report under reports/eval)
 bench: install ## performance figures side by side with the baseline (report under reports/bench)
 	$(BIN)/newsrag bench --out reports/bench
 
-model: install ## retrain the passage ranker on ../shared/train/rtqa (index/data/ranker.txt + its card)
+model: install ## retrain the passage ranker on ../shared/train/rtqa (ask/data/ranker.txt + its card)
 	$(BIN)/newsrag train ranker --data ../shared/train/rtqa
 
 reliability: install ## the long load, soak and fault scenarios (docs/reliability.md)

@@ -17,7 +17,7 @@ from api.deps import ApiKey
 from api.middleware import BodySizeLimit, CatchAll
 from api.openai_compat import ConversationMap
 from api.routes import chat, documents, health, ingest, openai
-from index.engine import Engine
+from ask.engine import Engine
 from newsrag.settings import Settings
 
 DESCRIPTION = """Grounded conversational search over news articles, with exact citations.

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.openai_compat import ConversationMap
-from index.engine import Engine
+from ask.engine import Engine
 from newsrag.settings import Settings
 
 # auto_error=False: a missing or malformed header reaches require_api_key, which answers 401 in

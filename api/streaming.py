@@ -10,7 +10,7 @@ from sse_starlette import ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.errors import error_body, log, status_of
-from index.engine import StreamEvent
+from ask.engine import StreamEvent
 from newsrag.errors import NewsragError
 
 

@@ -55,9 +55,9 @@ def ours(
     elif phases & {"quality", "latency", "http"}:
         _ensure_index(b, settings, articles)
     if phases & {"quality", "latency"} and not b.skip(f"{name}/{backend}/engine"):
+        from ask.engine import Engine
         from eval.bench_latency import engine_latency, quality
         from eval.runner import EngineAsker
-        from index.engine import Engine
 
         engine = Engine.from_settings(settings)
         try:
@@ -159,9 +159,9 @@ def chroma_phase(
     b: Bench, name: str, paths: list[Path], articles: Sequence[Article], qtexts: list[str]
 ) -> None:
     """The same index served by a real `chroma run`: in-process and HTTP latency, and its memory."""
+    from ask.engine import Engine
     from eval.bench_http import ChromaRun, copy_store
     from eval.bench_latency import engine_latency
-    from index.engine import Engine
     from index.ingest import bm25_folder
     from index.runtime import open_store
 
@@ -204,10 +204,10 @@ def scale_phase(b: Bench, sets: dict[str, tuple[list[Path], Path | None]]) -> No
     """Grows a copy of the largest ingested corpus through the scale sizes, measuring at each."""
     import time
 
+    from ask.engine import Engine
     from eval.bench_env import load as load_avg
     from eval.bench_latency import engine_latency
     from eval.bench_scale import Source, run_sizes
-    from index.engine import Engine
     from index.ingest import refresh_bm25
     from index.runtime import open_store
 

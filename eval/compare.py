@@ -83,7 +83,7 @@ def evaluate(
     wanted = list(configs) if configs else [local.retrieval.mode]
     engine = None
     if any(c in ENGINE_MODES for c in wanted):
-        from index.engine import Engine
+        from ask.engine import Engine
 
         track("loading engine", 0, None)
         engine = Engine.from_settings(local)

@@ -161,7 +161,7 @@ class Ingestor:
     ) -> SyncReport:
         """Adds and updates ``articles``; with ``remove_missing`` also removes every other article
         (``before_remove`` hears which first). Publishes a new index generation when anything
-        changed, so serving processes refresh (index/engine.py)."""
+        changed, so serving processes refresh (ask/engine.py)."""
         started = time.perf_counter()
         report = SyncReport(skipped=list(skipped))
         infos = self.store.article_infos()

@@ -28,6 +28,6 @@ def open_ingestor(settings: Settings) -> tuple[Ingestor, Callable[[], None]]:
 
 
 def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
-    from index.engine import Engine
+    from ask.engine import Engine
 
     return Engine.from_settings(settings)

@@ -167,7 +167,7 @@ class Store:
             f"{prefix}-articles", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
         )
         # One record, the index generation: bumped by every write, read by every serving process
-        # (index/engine.py) to notice a write made by another process.
+        # (ask/engine.py) to notice a write made by another process.
         meta = self.client.get_or_create_collection(
             f"{prefix}-meta", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
         )

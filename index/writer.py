@@ -6,7 +6,7 @@ invisible to the serving process's HNSW index (it found 1 of 31 vectors until it
 store), and two processes writing one embedded directory are unsafe. So with an embedded store the
 serving process is the only writer, and `newsrag ingest` sends its articles through the server's
 API (the same incremental sync, the same summary line). A Chroma server orders writes itself: there
-the ingest writes directly and every API process notices the new index generation (index/engine.py).
+the ingest writes directly and every API process notices the new index generation (ask/engine.py).
 """
 
 from __future__ import annotations

@@ -501,7 +501,7 @@ def train_ranker(
     ] = Path(".newsrag-train"),
     out: Annotated[
         Path, typer.Option(help="Where ranker.txt and its model card ranker.md are written.")
-    ] = Path("index/data"),
+    ] = Path("ask/data"),
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
     limit: Annotated[
         int | None, typer.Option(help="Use only this many questions (a quick trial run).")
@@ -569,7 +569,7 @@ def train_selector(
         typer.Option(
             help="Where selector.txt, selector.json and the card selector.md are written."
         ),
-    ] = Path("index/data"),
+    ] = Path("ask/data"),
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
     limit: Annotated[
         int | None, typer.Option(help="Use only this many questions (a quick trial run).")

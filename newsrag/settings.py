@@ -34,7 +34,7 @@ class StoreSettings(BaseSettings):
     # ingest made by another process; 0: on every request. 1 s: ~3 ms of a loopback Chroma
     # server's time a second per process, and a new ingest is served within ~1-2 s (docs/scaling.md).
     refresh_check_s: float = Field(default=1.0, ge=0)
-    # Where conversations live (index/history.py): "sqlite" in data_dir, shared by every process
+    # Where conversations live (ask/history.py): "sqlite" in data_dir, shared by every process
     # of the machine; "memory" in the process; a redis:// URL, shared by several machines.
     conversation_store: str = Field(
         default="sqlite",
@@ -69,7 +69,7 @@ class PassageSettings(BaseSettings):
     # Sentences repeated from the end of the previous passage.
     overlap_sentences: int = Field(default=0, ge=0, le=3)
     # Each passage BM25-indexed under its article's title, and the title embedded on its own
-    # (index/passages.py, index/ranker.py).
+    # (index/passages.py, ask/ranker.py).
     title_header: bool = True
     # Passages embedded and committed together: fills embedding batches, yet a crash loses little.
     group_passages: int = Field(default=512, ge=1, le=10_000)
@@ -91,7 +91,7 @@ class RetrievalSettings(BaseSettings):
     answer_dense_extra: int = Field(default=2, ge=0, le=10)
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
-    # the learned ranker (index/ranker.py, index/data/ranker.md) re-orders the fused candidates in
+    # the learned ranker (ask/ranker.py, ask/data/ranker.md) re-orders the fused candidates in
     # hybrid mode when on. Off by default: on the held-out 2025-26 rtqa weeks it does not beat the
     # fused order (article mrr@10 0.765 vs 0.793), and on the rtqa 2022 dev questions it is even
     # (gold: hit@1 0.845 vs 0.825, mrr@10 0.864 vs 0.865; docs/benchmarks.md).
@@ -99,7 +99,7 @@ class RetrievalSettings(BaseSettings):
     # a misspelled question word is matched to the closest word the articles hold (index/bm25.py)
     spelling: bool = True
     ranker_path: Path | None = Field(
-        default=None, description="A ranker model file; default: the shipped index/data/ranker.txt."
+        default=None, description="A ranker model file; default: the shipped ask/data/ranker.txt."
     )
 
 
@@ -115,10 +115,10 @@ class AnswerSettings(BaseSettings):
     # (docs/benchmarks.md): seed accuracy 0.913, false abstentions 0.014, abstain recall 1.0;
     # held-out 0.857 / 0.0 / 0.917. At 0.225 recall drops (0.917 / 0.833); at 0.275 held-out
     # false abstentions start (0.036), at 0.30 they pass 0.05. Questions about what the articles
-    # mention but do not state are declined by the answer-type rules (index/answer.py), not by it.
+    # mention but do not state are declined by the answer-type rules (ask/answer.py), not by it.
     abstain_threshold: float = 0.25
-    # the learned answer selector (index/selector.py, trained on rtqa 2023-26; card in
-    # index/data/selector.md) orders the sentences and decides abstention by its calibrated
+    # the learned answer selector (ask/selector.py, trained on rtqa 2023-26; card in
+    # ask/data/selector.md) orders the sentences and decides abstention by its calibrated
     # probability; false: the hand-set rules alone, with abstain_threshold
     selector: bool = True
     # a follow-up also reads the passages the previous answer cited (retrieval that reads the

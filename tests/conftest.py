@@ -39,7 +39,7 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def seed_engine(seed_settings: Settings):  # type: ignore[no-untyped-def]
     """One warm engine over the seed index, shared by the tests that only read."""
-    from index.engine import Engine
+    from ask.engine import Engine
 
     return Engine.from_settings(seed_settings)
 

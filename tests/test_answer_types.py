@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import (
+from ask.answer import (
     ANY_COUNT,
     OTHER_NAME,
     PARTIAL_DATE,
@@ -196,7 +196,7 @@ def test_a_day_question_barely_fits_a_month() -> None:
 
 
 def test_a_sentence_about_he_counts_the_names_of_the_sentence_before() -> None:
-    from index.answer import _PRONOUN, _name_terms
+    from ask.answer import _PRONOUN, _name_terms
 
     assert _PRONOUN.match("Since joining the garden in 2020, he has patrolled for elephants.")
     assert _PRONOUN.match("He told reporters that the team is building a pipeline.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support import check_citations as shared_check_citations
 
-from index.answer import disagree
-from index.engine import Engine
+from ask.answer import disagree
+from ask.engine import Engine
 from index.models import Answer
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support import ROOT
 
-from index.engine import Engine
+from ask.engine import Engine
 from newsrag.settings import Settings
 
 NEWSRAG = str(Path(sys.executable).parent / "newsrag")

@@ -1,11 +1,11 @@
 """Follow-up questions are made standalone without a language model: the cases the first,
-splicing rewrite handled, kept for the resolution by focus that replaced it (index/focus.py; more
+splicing rewrite handled, kept for the resolution by focus that replaced it (ask/focus.py; more
 cases in test_focus.py; the stores: test_history.py)."""
 
 from __future__ import annotations
 
-from index.focus import is_follow_up, resolve
-from index.history import Turn
+from ask.focus import is_follow_up, resolve
+from ask.history import Turn
 
 
 def rewrite(question: str, history: list[Turn]) -> str:

@@ -1,4 +1,4 @@
-"""Follow-ups are resolved against what the conversation is about (index/focus.py), never by
+"""Follow-ups are resolved against what the conversation is about (ask/focus.py), never by
 splicing text of an earlier turn; a new subject or an announced change of topic starts afresh."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from index.focus import focus, resolve, starts_topic
+from ask.focus import focus, resolve, starts_topic
 
 
 @dataclass

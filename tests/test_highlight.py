@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.answer import highlight
+from ask.answer import highlight
 
 
 def _mark(kind: str | None, question: str, quote: str) -> str | None:

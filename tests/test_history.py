@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from support import ROOT, RedisServer
 
-from index.engine import Engine
-from index.history import (
+from ask.engine import Engine
+from ask.history import (
     FILE,
     ConversationStore,
     MemoryStore,
@@ -136,7 +136,7 @@ def test_one_conversation_has_one_lock_in_a_process(make: Factory) -> None:
 APPEND = """
 import sys
 from pathlib import Path
-from index.history import RedisStore, SqliteStore, Turn
+from ask.history import RedisStore, SqliteStore, Turn
 where, cid, tag, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 if where.startswith("redis://"):
     url, prefix = where.split("#")

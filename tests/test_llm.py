@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from support import check_citations, free_port
 
-from index.engine import Engine
+from ask.engine import Engine
 from index.models import Answer
 from newsrag.settings import LLMSettings, Settings
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.ranker import FEATURES, MODEL_FILE, Candidate, Ranker, features, question_names
+from ask.ranker import FEATURES, MODEL_FILE, Candidate, Ranker, features, question_names
 from index.text import query_terms, terms, words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
 
 
 def test_search_orders_by_the_ranker_when_it_is_on(seed_engine) -> None:  # type: ignore[no-untyped-def]
-    from index.search import Searcher
+    from ask.search import Searcher
     from newsrag.settings import RetrievalSettings
 
     fused = seed_engine.searcher

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from test_ranker import _tiny_rtqa
 
-from index.answer import score_sentences
-from index.selector import (
+from ask.answer import score_sentences
+from ask.selector import (
     CALIBRATION_FILE,
     FEATURES,
     MODEL_FILE,
@@ -96,7 +96,9 @@ def test_answers_with_the_selector_abstain_by_its_calibrated_threshold(seed_engi
     assert seed_engine.selector is not None
     answered = seed_engine.ask("How many countries and regions does China cooperate with?")
     assert answered.answered and "160" in answered.answer
-    declined = seed_engine.ask("What is the annual budget of the Tengchong Scientists Forum in yuan?")
+    declined = seed_engine.ask(
+        "What is the annual budget of the Tengchong Scientists Forum in yuan?"
+    )
     assert not declined.answered
     # the score of a citation is the selector's probability of its sentence
     assert all(0.0 <= c.score <= 1.0 for c in answered.citations)
@@ -127,6 +129,6 @@ def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
         models.append((out / "selector.txt").read_text())
     assert models[0] == models[1]
     rows = np.zeros((3, len(FEATURES)), dtype=np.float64)
-    assert Selector(tmp_path / "one" / "selector.txt", tmp_path / "one" / "selector.json").probabilities(
-        rows
-    ).shape == (3,)
+    assert Selector(
+        tmp_path / "one" / "selector.txt", tmp_path / "one" / "selector.json"
+    ).probabilities(rows).shape == (3,)

@@ -1,4 +1,4 @@
-"""Trains the passage ranker (index/ranker.py) on the rtqa training questions.
+"""Trains the passage ranker (ask/ranker.py) on the rtqa training questions.
 
 For every question the first stage is run as search runs it (dense top-N and BM25 top-N over the
 training corpus, restricted to pages from the weeks around the question, as a user's corpus holds
@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from ask.ranker import FEATURES, Candidate, features, question_names
 from index.bm25 import Filters
 from index.embedder import Embedder
-from index.ranker import FEATURES, Candidate, features, question_names
 from index.text import query_terms, terms, words
 from newsrag.settings import Settings
 from train.corpus import TrainCorpus
@@ -113,7 +113,7 @@ class CandidateBuilder:
 
     def first_stage(self, q: Question, qvec: np.ndarray) -> FirstStage:
         """Dense top-N and BM25 top-N over the pages of the weeks around the question, fused by
-        reciprocal rank as index/search.py fuses them."""
+        reciprocal rank as ask/search.py fuses them."""
         lo, hi = _window(q.date, self.window_days)
         in_window = (self.day >= lo) & (self.day <= hi)
         sims = self.corpus.vectors @ qvec
@@ -319,10 +319,10 @@ def write_card(
     importance: dict[str, float],
 ) -> None:
     lines = [
-        "# Model card: newsrag passage ranker (`index/data/ranker.txt`)",
+        "# Model card: newsrag passage ranker (`ask/data/ranker.txt`)",
         "",
         "Gradient-boosted trees (LightGBM lambdarank) that re-order the first stage's candidates",
-        "(dense top-N and BM25 top-N, union) by the features in `index/ranker.py`.",
+        "(dense top-N and BM25 top-N, union) by the features in `ask/ranker.py`.",
         "Written by the training command; do not edit by hand.",
         "",
         "## Data",

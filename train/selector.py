@@ -1,9 +1,9 @@
-"""Trains the answer selector (index/selector.py) on the rtqa training questions.
+"""Trains the answer selector (ask/selector.py) on the rtqa training questions.
 
 For every question the answer step is run as ``newsrag ask`` runs it, over the training corpus: the
 first stage (train/ranker.py, the pages of the weeks around the question), the best 5 fused
 passages and the best 2 dense ones, each passage's sentences with their contextual vectors, then the
-rules of index/answer.py. Each candidate sentence is labelled 1 when it holds an answer string (as
+rules of ask/answer.py. Each candidate sentence is labelled 1 when it holds an answer string (as
 eval/metrics.py matches answers), else 0. A question none of whose sentences holds an answer is
 one the answer step should decline: it teaches abstention.
 
@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from ask.answer import score_sentences
+from ask.search import Hit
+from ask.selector import FEATURES, NEED_KINDS
+from ask.selector import features as selector_features
 from eval.metrics import normalize
-from index.answer import score_sentences
 from index.embedder import Embedder
 from index.lexicon import Lexicon
 from index.passages import split_sentences
-from index.search import Hit
-from index.selector import FEATURES, NEED_KINDS
-from index.selector import features as selector_features
 from index.store import ArticleInfo, StoredPassage
 from index.text import query_terms, terms
 from train.ranker import CandidateBuilder
@@ -290,11 +290,11 @@ def write_card(
     importance: dict[str, float],
 ) -> None:
     lines = [
-        "# Model card: newsrag answer selector (`index/data/selector.txt`, `selector.json`)",
+        "# Model card: newsrag answer selector (`ask/data/selector.txt`, `selector.json`)",
         "",
         "Gradient-boosted trees (LightGBM, binary) giving each candidate sentence of the retrieved",
         "passages the probability that it holds the answer, from the features in",
-        "`index/selector.py` (the hand-set rules' scores among them). The best sentence's",
+        "`ask/selector.py` (the hand-set rules' scores among them). The best sentence's",
         "probability, Platt-scaled, decides between answering and abstaining.",
         "Written by the training command; do not edit by hand.",
         "",

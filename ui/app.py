@@ -10,7 +10,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from index.engine import Engine
+from ask.engine import Engine
 from newsrag.settings import Settings
 from ui.callbacks import Callbacks
 from ui.layout import build

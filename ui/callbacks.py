@@ -15,8 +15,8 @@ from typing import Any
 
 import gradio as gr
 
+from ask.engine import Engine
 from index.bm25 import Filters
-from index.engine import Engine
 from index.models import Answer
 from newsrag.errors import ConversationNotFound, NewsragError, StoreUnavailable
 from newsrag.settings import Settings

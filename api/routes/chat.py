@@ -15,7 +15,7 @@ from api.errors import CONVERSATION_404, responses, sse_response
 from api.schemas import ChatRequest, SearchHit, SearchRequest, SearchResponse, engine_filters
 from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
-from index.engine import StreamEvent
+from ask.engine import StreamEvent
 from index.models import Answer, Citation
 
 router = APIRouter(prefix="/v1", tags=["chat"])

@@ -32,7 +32,7 @@ from api.schemas import (
 )
 from api.streaming import event as _event
 from api.streaming import open_stream, stream_error
-from index.engine import StreamEvent
+from ask.engine import StreamEvent
 from index.models import Answer
 from newsrag.errors import ConversationNotFound
 

@@ -15,7 +15,7 @@ import pytest
 from api_live import LiveServer, api_settings
 from support import RedisServer, ServeProcess, newsrag_env
 
-from index.engine import Engine
+from ask.engine import Engine
 from newsrag.settings import Settings
 
 pytestmark = pytest.mark.slow

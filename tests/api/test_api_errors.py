@@ -11,7 +11,7 @@ from api_live import api_settings, parse_sse
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from index.engine import StreamEvent
+from ask.engine import StreamEvent
 from newsrag.errors import (
     DocumentNotFound,
     InvalidRequest,

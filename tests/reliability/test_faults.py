@@ -32,8 +32,8 @@ from rel_support import (
 from support import ChromaServer
 
 from api.app import create_app
+from ask.engine import Engine
 from index.bm25 import BM25Index
-from index.engine import Engine
 from newsrag.errors import IngestFailed
 from newsrag.settings import APISettings, PassageSettings, Settings, StoreSettings
 

@@ -325,8 +325,8 @@ def test_instructions_inside_an_article_change_only_the_answer_text(
 ) -> None:
     import importlib.util
 
-    if importlib.util.find_spec("index.llm") is None:
-        pytest.skip("index/llm.py (the optional language model) does not exist yet")
+    if importlib.util.find_spec("ask.llm") is None:
+        pytest.skip("ask/llm.py (the optional language model) does not exist yet")
     data = copy_index(seed_index_dir, tmp_path / "data")
     plain = ApiProcess(data, tmp_path / "plain.log")
     plain.start()

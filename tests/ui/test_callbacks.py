@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.engine import StreamEvent
+from ask.engine import StreamEvent
 from newsrag.errors import StoreUnavailable
 from newsrag.settings import Settings
 from ui.callbacks import Callbacks, new_session

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ask.search import Hit
 from index.models import Citation
-from index.search import Hit
 from index.text import terms
 from newsrag.settings import LLMSettings
 
@@ -65,7 +65,7 @@ def _best_sentence(hit: Hit, statement: str) -> tuple[int, int]:
 
 def validate(raw: str, hits: Sequence[Hit]) -> Generated:
     """Turns the model's text into a checked answer: valid markers only, renumbered, quotes located."""
-    from index.answer import _citation
+    from ask.answer import _citation
 
     text = raw.strip()
     if not text or text.upper().startswith("NOT FOUND"):

@@ -1,5 +1,5 @@
 """Hybrid passage search: Chroma (dense) and BM25 candidates, fused by weighted reciprocal rank and
-then re-ordered by the learned ranker (index/ranker.py) when it is enabled (off by default).
+then re-ordered by the learned ranker (ask/ranker.py) when it is enabled (off by default).
 
 Fusion is written out here rather than taken from llama-index's QueryFusionRetriever: that class
 wraps each result in nodes, fires instrumentation events and re-embeds the question inside its
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ask.ranker import Ranker, shipped_ranker
 from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
-from index.ranker import Ranker, shipped_ranker
 from index.store import ArticleInfo, Store, StoredPassage
 from index.text import query_terms, terms, words
 from newsrag.settings import RetrievalSettings
@@ -177,7 +177,7 @@ class Searcher:
     ) -> tuple[list[tuple[str, float]], dict[str, StoredPassage]]:
         """Every first-stage candidate ordered by the learned ranker, with its score; and the
         passages read to score them (the caller reuses them)."""
-        from index.ranker import Candidate, features, question_names
+        from ask.ranker import Candidate, features, question_names
 
         assert self.ranker is not None
         fetched = {p.id: p for p in self.store.get_passages([pid for pid, _ in fused])}

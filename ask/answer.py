@@ -17,11 +17,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ask.search import Hit
+from ask.selector import Selector
+from ask.selector import features as selector_features
 from index.lexicon import Lexicon
 from index.models import Citation
-from index.search import Hit
-from index.selector import Selector
-from index.selector import features as selector_features
 from index.text import (
     DATE_LIKE,
     NUMBER_LIKE,
@@ -742,7 +742,7 @@ def score_sentences(
     lexicon: Lexicon | None = None,
 ) -> Scored:
     """The rules' reading of ``hits``: the features the learned selector starts from
-    (index/selector.py), and the whole decision when there is no selector."""
+    (ask/selector.py), and the whole decision when there is no selector."""
     needs = _needs(question, absent)
     ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question), lexicon)
     total = sum(idf.values()) or 1.0

@@ -1,6 +1,6 @@
 """The learned passage ranker: gradient-boosted trees (LightGBM lambdarank) over features of each
 candidate that dense search, BM25 and the question's words give, trained on real news questions
-(``newsrag train ranker``; train/ranker.py; the model card is index/data/ranker.md).
+(``newsrag train ranker``; train/ranker.py; the model card is ask/data/ranker.md).
 
 The same ``features`` function serves training and search, so what the trees learned from is what
 they score. Every feature is cheap: the candidates' vectors, stemmed terms and titles are already at
@@ -22,7 +22,7 @@ from newsrag.settings import RetrievalSettings
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = MODEL_DIR / "ranker.txt"
-# the reciprocal-rank-fusion constant of the first stage (index/search.py)
+# the reciprocal-rank-fusion constant of the first stage (ask/search.py)
 RRF_K = 60
 PREFIX = 5  # stems sharing this many first letters count as a loose match ("telescop" / "telesc")
 

@@ -40,7 +40,7 @@ class Turn:
     query: str
     answer: str
     answered: bool
-    # ids of the passages the answer cited: where a follow-up looks first (index/engine.py)
+    # ids of the passages the answer cited: where a follow-up looks first (ask/engine.py)
     passages: tuple[str, ...] = ()
 
 

@@ -1,8 +1,8 @@
 """The learned answer selector: gradient-boosted trees (LightGBM, binary) that give each candidate
 sentence the probability that it holds the answer, trained on real news questions
-(``newsrag train selector``; train/selector.py; the model card is index/data/selector.md).
+(``newsrag train selector``; train/selector.py; the model card is ask/data/selector.md).
 
-The answer step (index/answer.py) scores every sentence of the retrieved passages with its
+The answer step (ask/answer.py) scores every sentence of the retrieved passages with its
 hand-set rules (meaning, question words, answer type, qualifiers); those scores are features here,
 next to what the rules leave out (the sentence's place in its passage, its neighbours, the
 passage's rank, names and numbers the question does not already say, how sure the rules were
@@ -30,13 +30,13 @@ from index.text import NUMBER_LIKE, names, stopwords, words
 from newsrag.settings import AnswerSettings
 
 if TYPE_CHECKING:
-    from index.answer import Candidate, Need
+    from ask.answer import Candidate, Need
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = MODEL_DIR / "selector.txt"
 CALIBRATION_FILE = MODEL_DIR / "selector.json"
 
-# what the rules say a question asks for (index/answer.py ``_needs``), as a category code
+# what the rules say a question asks for (ask/answer.py ``_needs``), as a category code
 NEED_KINDS = (
     "",
     "alias",

@@ -15,17 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ask.answer import Composition, compose
+from ask.focus import is_follow_up, resolve
+from ask.history import ConversationStore, Turn, open_store
+from ask.search import Hit, Searcher
+from ask.selector import shipped_selector
 from corpus.loader import Article, LoadResult, parse_bytes
-from index.answer import Composition, compose
 from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
-from index.focus import is_follow_up, resolve
-from index.history import ConversationStore, Turn, open_store
 from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
-from index.search import Hit, Searcher
-from index.selector import shipped_selector
 from index.store import COMMITTED, ArticleInfo, Generation, Store, fingerprint
 from index.text import query_terms
 from newsrag.errors import (
@@ -84,9 +84,9 @@ class Engine:
         self._searcher_lock = threading.Lock()
         self.generator = generator
         self.lexicon = lexicon
-        # the learned answer selector (index/selector.py), unless switched off
+        # the learned answer selector (ask/selector.py), unless switched off
         self.selector = shipped_selector(settings.answer)
-        # in the data directory by default, so a conversation outlives the process (index/history.py)
+        # in the data directory by default, so a conversation outlives the process (ask/history.py)
         self.conversations = conversations or open_store(settings)
         self.ingestor = Ingestor(settings, store, embedder)
         self._write_lock = threading.Lock()
@@ -116,7 +116,7 @@ class Engine:
             log.warning("starting without the store: %s", exc)
         generator = None
         if settings.llm.url:
-            from index.llm import Generator
+            from ask.llm import Generator
 
             generator = Generator(settings.llm)
         lexicon = None

@@ -33,7 +33,7 @@ Lookup = Callable[[str], list[str]]
 
 
 class TurnLike(Protocol):
-    """What a remembered turn carries (index/history.py's Turn)."""
+    """What a remembered turn carries (ask/history.py's Turn)."""
 
     question: str
     query: str

@@ -1,0 +1,7 @@
+"""The read path: where a question becomes an answer.
+
+search (hybrid retrieval, ranker) → answer (the articles' sentences, scored by the rules and chosen
+by the learned selector) → focus and history (follow-ups, stored conversations) → llm (an optional
+language model) → engine (the whole ask, and the edits the API exposes). The write path (cutting,
+embedding and storing articles) is in ``index``.
+"""
