@@ -784,8 +784,15 @@ def select(question: str, scored: Scored, idf: dict[str, float], selector: Selec
     ranked = scored.ranked
     if not ranked:
         return 0.0
+    selector.entities.prefetch({c.hit.passage.id: c.hit.passage for c in ranked}.values())
     rows = selector_features(
-        question, ranked, scored.needs, len(idf), scored.missing, scored.confidence
+        question,
+        ranked,
+        scored.needs,
+        len(idf),
+        scored.missing,
+        scored.confidence,
+        selector.entities,
     )
     for cand, p in zip(ranked, selector.probabilities(rows), strict=True):
         cand.score = float(p)

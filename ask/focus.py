@@ -448,6 +448,8 @@ def _substitute(question: str, entities: list[Entity]) -> tuple[str, bool]:
             if _before(own, m.start(), k)
         ):
             return word
+        if cls == "thing" and _GROUP.search(question[: m.start()]):
+            return word  # "and the spanish ecologists, what do they observe?"
         target = person if cls == "person" else thing
         if target is None:
             missing = True
@@ -478,8 +480,10 @@ def _substitute(question: str, entities: list[Entity]) -> tuple[str, bool]:
 # Crop Sciences?"; the query is now right, though the answer step still picks the delegation's
 # sentence for it).
 _GROUP = re.compile(
-    r"\bthe\s+(?:[A-Z][\w-]*\s+)*(?:delegation|delegates|team|scientists|researchers|experts|"
-    r"students|scholars|participants|visitors|officials|leaders|members)\b"
+    r"\bthe\s+(?:[\w-]+\s+){0,2}?(?:delegation|delegates|team|scientists|researchers|experts|"
+    r"students|scholars|participants|visitors|officials|leaders|members|ecologists|astronomers|"
+    r"engineers|academicians)\b",
+    re.I,
 )
 _THEY = re.compile(r"\b(?:they|them)\b", re.I)
 

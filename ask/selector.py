@@ -16,9 +16,12 @@ under a millisecond for the trees.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +29,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.text import NUMBER_LIKE, names, stopwords, words
+from index.entities import novel, tag, wanted_labels
+from index.text import (
+    NUMBER_LIKE,
+    TOKEN,
+    name_spans,
+    names,
+    query_terms,
+    stem_words,
+    stopwords,
+    words,
+)
 from newsrag.settings import AnswerSettings
 
 if TYPE_CHECKING:
     from ask.answer import Candidate, Need
+    from index.store import StoredPassage
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = MODEL_DIR / "selector.txt"
@@ -81,6 +95,17 @@ FEATURES = (
     "rule_confidence",  # the rules' own answer-or-abstain score for the question
     "article_share",  # share of the rules' first 10 sentences from this sentence's article
     "question_words",
+    # the sentence's own words against the question's
+    "bigram_share",  # share of the question's adjacent term pairs the sentence has adjacent too
+    "novel_share",  # share of the sentence's content terms the question does not have
+    "proximity",  # closeness of the nearest new name or number to a question word in it
+    "novel_spans",  # names and numbers the question does not already say
+    "in_order",  # the question's terms appear in the question's order
+    # spaCy's entities (index/entities.py) against what the question asks for
+    "asks_entity",  # the question asks for a kind of named thing (who, where, when, how many ...)
+    "entity_fit",  # entities of that kind the question does not already name
+    "entity_novel",  # entities the question does not already name
+    "entity_count",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 TOP_RULE = 10
@@ -99,6 +124,38 @@ def _novel_names(text: str, asked: str) -> int:
     )
 
 
+def _tokens(text: str) -> list[tuple[str, bool, int]]:
+    """(stem, is a content word, offset) of every word token."""
+    found = [(m.group().lower(), m.start()) for m in TOKEN.finditer(text)]
+    stop = stopwords()
+    stems = stem_words([w for w, _ in found])
+    return [(st, w not in stop, at) for st, (w, at) in zip(stems, found, strict=True)]
+
+
+def _text_features(question: str, q_terms: Sequence[str], text: str) -> tuple[float, ...]:
+    qs = set(q_terms)
+    asked = question.lower()
+    pairs = set(itertools.pairwise(q_terms))
+    toks = _tokens(text)
+    content = [st for st, c, _ in toks if c]
+    bigram = len(pairs & set(itertools.pairwise(content))) / len(pairs) if pairs else 0.0
+    novel_share = sum(1 for st in content if st not in qs) / len(content) if content else 0.0
+    at_question = [at for st, c, at in toks if c and st in qs]
+    new = [a for a, _, n in name_spans(text) if a > 0 and n.lower() not in asked]
+    new += [m.start() for m in NUMBER_LIKE.finditer(text) if m.group().lower() not in asked]
+    proximity = 0.0
+    if at_question and new:
+        gap = min(abs(a - q) for a in new for q in at_question)
+        proximity = 1.0 / (1.0 + gap / 20.0)  # characters: 20 apart scores 0.5
+    order = [q_terms.index(st) for st in dict.fromkeys(st for st in content if st in qs)]
+    in_order = (
+        sum(1 for a, b in itertools.pairwise(order) if b > a) / (len(order) - 1)
+        if len(order) > 1
+        else 0.0
+    )
+    return bigram, novel_share, proximity, float(len(new)), in_order
+
+
 def features(
     question: str,
     ranked: Sequence[Candidate],
@@ -106,13 +163,17 @@ def features(
     question_terms: int,
     missing: float,
     rule_confidence: float,
+    entities: Callable[[Candidate], Sequence[tuple[int, int, str]]] | None = None,
 ) -> np.ndarray:
-    """One row per candidate of ``ranked`` (the rules' order), columns as in FEATURES."""
+    """One row per candidate of ``ranked`` (the rules' order), columns as in FEATURES.
+    ``entities``: spaCy's entities of a candidate sentence, offsets into its text."""
     n = len(ranked)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
     asked = question.lower()
+    q_terms = query_terms(question)
+    wanted = wanted_labels(question)
     best_meaning = max(c.meaning for c in ranked)
     best_words = max(c.words for c in ranked)
     best_score = ranked[0].score
@@ -153,7 +214,57 @@ def features(
         row[_COL["rule_confidence"]] = rule_confidence
         row[_COL["article_share"]] = top_articles.count(c.hit.article.id) / len(top_articles)
         row[_COL["question_words"]] = q_words
+        text_cols = _text_features(question, q_terms, c.text)
+        row[_COL["bigram_share"] : _COL["in_order"] + 1] = text_cols
+        row[_COL["asks_entity"]] = 1.0 if wanted else 0.0
+        if entities is None:
+            row[_COL["entity_fit"] : _COL["entity_count"] + 1] = -1.0
+        else:
+            spans = entities(c)
+            new = novel(c.text, spans, question)
+            row[_COL["entity_fit"]] = sum(1 for _, label in new if label in wanted)
+            row[_COL["entity_novel"]] = len(new)
+            row[_COL["entity_count"]] = len(spans)
     return out
+
+
+class PassageEntities:
+    """spaCy's entities of the candidate passages, tagged once per passage (one ``nlp.pipe`` call
+    for those a question brings that are not cached yet) and kept for the last ``size`` ones."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._spans: OrderedDict[tuple[str, int], list[tuple[int, int, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(p: StoredPassage) -> tuple[str, int]:
+        return p.id, hash(p.text)
+
+    def prefetch(self, passages: Iterable[StoredPassage]) -> None:
+        with self._lock:
+            todo = {self._key(p): p for p in passages if self._key(p) not in self._spans}
+        if not todo:
+            return
+        tagged = tag([p.text for p in todo.values()])
+        with self._lock:
+            for key, spans in zip(todo, tagged, strict=True):
+                self._spans[key] = spans
+            while len(self._spans) > self.size:
+                self._spans.popitem(last=False)
+
+    def __call__(self, c: Candidate) -> list[tuple[int, int, str]]:
+        """The entities inside candidate ``c``'s sentence, offsets into its text."""
+        p = c.hit.passage
+        key = self._key(p)
+        with self._lock:
+            spans = self._spans.get(key)
+        if spans is None:
+            self.prefetch([p])
+            with self._lock:
+                spans = self._spans.get(key, [])
+        lo, hi = c.start - p.start, c.end - p.start
+        return [(a - lo, b - lo, label) for a, b, label in spans if a >= lo and b <= hi]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +294,7 @@ class Selector:
                 f"{path.name} was trained on other features; retrain it with "
                 "`newsrag train selector`"
             )
+        self.entities = PassageEntities()
         data = json.loads(calibration.read_text(encoding="utf-8"))
         self.calibration = Calibration(float(data["a"]), float(data["b"]), float(data["threshold"]))
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from ask.answer import score_sentences
 from ask.search import Hit
-from ask.selector import FEATURES, NEED_KINDS
+from ask.selector import FEATURES, NEED_KINDS, PassageEntities
 from ask.selector import features as selector_features
 from eval.metrics import normalize
 from index.embedder import Embedder
@@ -69,6 +69,7 @@ class SentenceBuilder:
         self.lexicon = lexicon
         self._passages: dict[int, StoredPassage] = {}
         self._articles: dict[str, ArticleInfo] = {}
+        self.entities = PassageEntities(size=10**7)  # every training passage, tagged once
 
     def _stored(self, wanted: Sequence[int]) -> None:
         todo = [i for i in wanted if i not in self._passages]
@@ -127,8 +128,15 @@ class SentenceBuilder:
         bm25 = self.corpus.bm25
         idf, absent = bm25.idf(bm25.correct(query_terms(q.question)))
         scored = score_sentences(q.question, qvec, hits, idf, absent, self.lexicon)
+        self.entities.prefetch(self._passages[i] for i in wanted)
         rows = selector_features(
-            q.question, scored.ranked, scored.needs, len(idf), scored.missing, scored.confidence
+            q.question,
+            scored.ranked,
+            scored.needs,
+            len(idf),
+            scored.missing,
+            scored.confidence,
+            self.entities,
         )
         labels = np.array(
             [1 if q.holds_answer(normalize(c.text)) else 0 for c in scored.ranked], dtype=np.int32
