@@ -14,13 +14,11 @@ export TOKENIZERS_PARALLELISM := false
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml requirements/spacy-model.txt
+$(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
-	# spaCy's English model, its wheel checked against the pinned hash
-	$(PY) -m pip install -q --no-deps --require-hashes -r requirements/spacy-model.txt
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
@@ -58,8 +56,9 @@ eval: install ## score the seed question set (report under reports/eval)
 bench: install ## performance figures side by side with the baseline (report under reports/bench)
 	$(BIN)/newsrag bench --out reports/bench
 
-model: install ## retrain the passage ranker on ../shared/train/rtqa (ask/data/ranker.txt + its card)
+model: install ## retrain the passage ranker and the answer selector on ../shared/train/rtqa (ask/data/, with cards)
 	$(BIN)/newsrag train ranker --data ../shared/train/rtqa
+	$(BIN)/newsrag train selector --data ../shared/train/rtqa
 
 reliability: install ## the long load, soak and fault scenarios (docs/reliability.md)
 	$(BIN)/pytest -m reliability tests/reliability

@@ -25,6 +25,7 @@ from index.models import Citation
 from index.text import (
     DATE_LIKE,
     NUMBER_LIKE,
+    ORG_WORDS,
     names,
     person_names,
     quantities,
@@ -105,7 +106,10 @@ _MONTH_NAMES = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
 _WHERE = re.compile(
     r"^\s*(?:and\s+)?where\b|\bin (?:which|what) (?:[\w-]+\s+){0,2}?"
-    r"(?P<kind>city|country|place|town|village|province|state|region|county|district|area|part)\b",
+    r"(?P<kind>city|country|place|town|village|province|state|region|county|district|area|part)\b"
+    # "which province is FAST located in": a place by its kind alone ("what part of" is not one)
+    r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
+    r"(?P<kind2>city|country|town|village|province|state|region|county|district)\b",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
@@ -345,14 +349,38 @@ def _alias_fit(s: str) -> float:
     return 0.5 if _QUOTED_NAME.search(s) else 0.0
 
 
+# places inside a country: a country or a continent never answers "which city/province ..."
+_FINER = frozenset({"city", "town", "village", "province", "state", "county", "district"})
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Country, territory and continent names in English (CLDR, through Babel), lower case."""
+    from babel import Locale
+
+    return frozenset(name.lower() for name in Locale("en").territories.values())
+
+
 def _place_fit(s: str, question: str, category: str = "") -> float:
     """A new place after "in", "at", "from" ..., or named as the kind asked for ("Yunnan Province"
-    for "which province"), fits; any other new name ("Tengchong, Yunnan") fits less."""
-    if _novel(_PLACE.findall(s), question):
+    for "which province"), fits; any other new name ("Tengchong, Yunnan") fits less. For a city,
+    province ... a country or a continent is no answer ("Germany" for "which city in Germany")."""
+
+    def new(found: Iterable[str]) -> bool:
+        if category.lower() in _FINER:  # nor is an organisation ("the Max Planck Society")
+            found = [
+                f
+                for f in found
+                if f.lower().removeprefix("the ") not in _countries()
+                and not set(f.split()) & ORG_WORDS
+            ]
+        return _novel(found, question)
+
+    if new(_PLACE.findall(s)):
         return 1.0
-    if category and _novel(re.findall(rf"\b([A-Z][\w’'-]+)\s+{category}\b", s, re.I), question):
+    if category and new(re.findall(rf"\b([A-Z][\w’'-]+)\s+{category}\b", s, re.I)):
         return 1.0
-    return PARTIAL_PLACE if _novel(names(s[1:]), question) else 0.0
+    return PARTIAL_PLACE if new(names(s[1:])) else 0.0
 
 
 def _duration_fit(s: str) -> float:
@@ -510,7 +538,7 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return _graded("percent", _flag(lambda s: bool(_PERCENT.search(s))))
     where = _WHERE.search(question)
     if where:
-        category = where.group("kind") or ""
+        category = where.group("kind") or where.group("kind2") or ""
         return _graded("place", lambda s: _place_fit(s, question, category))
     if _NEEDS_DURATION.search(question):
         return _graded("duration", _duration_fit)
@@ -778,26 +806,20 @@ def score_sentences(
     return Scored(ranked, needs, confidence, missing)
 
 
-def select(question: str, scored: Scored, idf: dict[str, float], selector: Selector) -> float:
-    """Re-orders ``scored.ranked`` by the selector's probabilities (each candidate's ``score``
-    becomes its probability); returns the calibrated probability that the best one answers."""
+def select(
+    question: str, scored: Scored, idf: dict[str, float], selector: Selector, weight: float
+) -> None:
+    """Re-orders ``scored.ranked`` by the rules' score plus ``weight`` times the selector's
+    probability that the sentence holds the answer (each candidate's ``score`` becomes that sum)."""
     ranked = scored.ranked
     if not ranked:
-        return 0.0
-    selector.entities.prefetch({c.hit.passage.id: c.hit.passage for c in ranked}.values())
+        return
     rows = selector_features(
-        question,
-        ranked,
-        scored.needs,
-        len(idf),
-        scored.missing,
-        scored.confidence,
-        selector.entities,
+        question, ranked, scored.needs, len(idf), scored.missing, scored.confidence
     )
     for cand, p in zip(ranked, selector.probabilities(rows), strict=True):
-        cand.score = float(p)
+        cand.score += weight * float(p)
     ranked.sort(key=lambda c: c.score, reverse=True)
-    return selector.calibration(ranked[0].score)
 
 
 def compose(
@@ -812,14 +834,14 @@ def compose(
     selector: Selector | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring). With a
-    ``selector``, its calibrated probability orders the sentences and decides abstention."""
+    ``selector``, its probabilities join the rules' scores in ordering the sentences; abstention
+    stays the rules' (docs/benchmarks.md, session 4: the selector's own was worse)."""
     scored = score_sentences(question, qvec, hits, idf, absent, lexicon)
     ranked, needs, confidence = scored.ranked, scored.needs, scored.confidence
     qterms = set(idf)
     threshold = settings.abstain_threshold
     if selector is not None:
-        confidence = select(question, scored, idf, selector)
-        threshold = selector.calibration.threshold
+        select(question, scored, idf, selector, settings.selector_weight)
     if not ranked or confidence < threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]

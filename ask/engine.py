@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from ask.answer import Composition, compose
 from ask.focus import is_follow_up, resolve
 from ask.history import ConversationStore, Turn, open_store
@@ -249,27 +251,37 @@ class Engine:
                 )
         t0 = time.perf_counter()
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
+        vector = None
+        earlier = history[-1].passages if history else ()
+        reads_earlier = resolution.follow_up and not resolution.fresh and bool(earlier)
+        mix = self.settings.answer.follow_up_vector_mix
+        if reads_earlier and resolution.uncertain and mix > 0:
+            # the rewrite fell back (no entity of the kind the pronoun needs, a bare ellipsis):
+            # search with the question's vector pulled toward the passages the last answer cited
+            # (measured against always mixing: docs/benchmarks.md, session 4)
+            vector = self.embedder.embed_query(query)
+            got = self.searcher.hits_for(earlier, vector, 1)
+            cited = [h.passage.vector for h in got if h.passage.vector is not None]
+            if cited:
+                vector = vector + mix * np.mean(cited, axis=0)
+                vector = vector / np.linalg.norm(vector)
         retrieved, pool, qvec = self.searcher.search_with_pool(
             query,
             n,
             filters,
             mode,
+            vector=vector,
             dense_extra=self.settings.retrieval.answer_dense_extra,
             answer_k=top_k,
         )
         hits = retrieved[:top_k]
-        if (
-            self.settings.answer.follow_up_passages
-            and resolution.follow_up
-            and not resolution.fresh
-            and history[-1].passages
-        ):
+        if self.settings.answer.follow_up_passages and reads_earlier:
             # a follow-up is most often about what the last answer quoted ("who chairs the forum?"
             # after an answer about the Tengchong forum): its passages are read too, beside the
             # search's own (docs/benchmarks.md, session 4)
             seen = {h.passage.id for h in hits + pool}
-            earlier = [p for p in history[-1].passages if p not in seen]
-            pool = pool + self.searcher.hits_for(earlier, qvec, len(hits) + len(pool) + 1)
+            unread = [p for p in earlier if p not in seen]
+            pool = pool + self.searcher.hits_for(unread, qvec, len(hits) + len(pool) + 1)
         t1 = time.perf_counter()
         bm25 = self.searcher.bm25
         idf, absent = bm25.idf(bm25.correct(query_terms(query)))  # misspellings: index/bm25.py

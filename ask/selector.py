@@ -17,19 +17,14 @@ under a millisecond for the trees.
 from __future__ import annotations
 
 import itertools
-import json
-import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.entities import novel, tag, wanted_labels
+from index.entities import coarse_wanted, novel, spans, wanted_labels
 from index.text import (
     NUMBER_LIKE,
     TOKEN,
@@ -44,11 +39,9 @@ from newsrag.settings import AnswerSettings
 
 if TYPE_CHECKING:
     from ask.answer import Candidate, Need
-    from index.store import StoredPassage
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = MODEL_DIR / "selector.txt"
-CALIBRATION_FILE = MODEL_DIR / "selector.json"
 
 # what the rules say a question asks for (ask/answer.py ``_needs``), as a category code
 NEED_KINDS = (
@@ -101,10 +94,10 @@ FEATURES = (
     "proximity",  # closeness of the nearest new name or number to a question word in it
     "novel_spans",  # names and numbers the question does not already say
     "in_order",  # the question's terms appear in the question's order
-    # spaCy's entities (index/entities.py) against what the question asks for
-    "asks_entity",  # the question asks for a kind of named thing (who, where, when, how many ...)
-    "entity_fit",  # entities of that kind the question does not already name
-    "entity_novel",  # entities the question does not already name
+    # names, numbers, amounts and dates (index/entities.py) against what the question asks for
+    "asks_entity",  # the question asks for a kind of thing (who, where, when, how many ...)
+    "entity_fit",  # spans of that kind the question does not already say
+    "entity_novel",  # spans the question does not already say
     "entity_count",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
@@ -163,17 +156,15 @@ def features(
     question_terms: int,
     missing: float,
     rule_confidence: float,
-    entities: Callable[[Candidate], Sequence[tuple[int, int, str]]] | None = None,
 ) -> np.ndarray:
-    """One row per candidate of ``ranked`` (the rules' order), columns as in FEATURES.
-    ``entities``: spaCy's entities of a candidate sentence, offsets into its text."""
+    """One row per candidate of ``ranked`` (the rules' order), columns as in FEATURES."""
     n = len(ranked)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
     asked = question.lower()
     q_terms = query_terms(question)
-    wanted = wanted_labels(question)
+    wanted = coarse_wanted(wanted_labels(question))
     best_meaning = max(c.meaning for c in ranked)
     best_words = max(c.words for c in ranked)
     best_score = ranked[0].score
@@ -217,74 +208,18 @@ def features(
         text_cols = _text_features(question, q_terms, c.text)
         row[_COL["bigram_share"] : _COL["in_order"] + 1] = text_cols
         row[_COL["asks_entity"]] = 1.0 if wanted else 0.0
-        if entities is None:
-            row[_COL["entity_fit"] : _COL["entity_count"] + 1] = -1.0
-        else:
-            spans = entities(c)
-            new = novel(c.text, spans, question)
-            row[_COL["entity_fit"]] = sum(1 for _, label in new if label in wanted)
-            row[_COL["entity_novel"]] = len(new)
-            row[_COL["entity_count"]] = len(spans)
+        found = spans(c.text)
+        new = novel(c.text, found, question)
+        row[_COL["entity_fit"]] = sum(1 for _, label in new if label in wanted)
+        row[_COL["entity_novel"]] = len(new)
+        row[_COL["entity_count"]] = len(found)
     return out
 
 
-class PassageEntities:
-    """spaCy's entities of the candidate passages, tagged once per passage (one ``nlp.pipe`` call
-    for those a question brings that are not cached yet) and kept for the last ``size`` ones."""
-
-    def __init__(self, size: int = 50_000) -> None:
-        self.size = size
-        self._spans: OrderedDict[tuple[str, int], list[tuple[int, int, str]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(p: StoredPassage) -> tuple[str, int]:
-        return p.id, hash(p.text)
-
-    def prefetch(self, passages: Iterable[StoredPassage]) -> None:
-        with self._lock:
-            todo = {self._key(p): p for p in passages if self._key(p) not in self._spans}
-        if not todo:
-            return
-        tagged = tag([p.text for p in todo.values()])
-        with self._lock:
-            for key, spans in zip(todo, tagged, strict=True):
-                self._spans[key] = spans
-            while len(self._spans) > self.size:
-                self._spans.popitem(last=False)
-
-    def __call__(self, c: Candidate) -> list[tuple[int, int, str]]:
-        """The entities inside candidate ``c``'s sentence, offsets into its text."""
-        p = c.hit.passage
-        key = self._key(p)
-        with self._lock:
-            spans = self._spans.get(key)
-        if spans is None:
-            self.prefetch([p])
-            with self._lock:
-                spans = self._spans.get(key, [])
-        lo, hi = c.start - p.start, c.end - p.start
-        return [(a - lo, b - lo, label) for a, b, label in spans if a >= lo and b <= hi]
-
-
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    """Platt scaling of the best sentence's raw probability into P(the answer is right), and the
-    threshold under which the answer step abstains; both set on held-out weeks."""
-
-    a: float
-    b: float
-    threshold: float
-
-    def __call__(self, p: float) -> float:
-        z = self.a * math.log(max(p, 1e-6) / max(1 - p, 1e-6)) + self.b
-        return 1.0 / (1.0 + math.exp(-z))
-
-
 class Selector:
-    """A trained LightGBM model file and its calibration."""
+    """A trained LightGBM model file."""
 
-    def __init__(self, path: Path = MODEL_FILE, calibration: Path = CALIBRATION_FILE) -> None:
+    def __init__(self, path: Path = MODEL_FILE) -> None:
         import lightgbm as lgb
 
         self.path = path
@@ -294,9 +229,6 @@ class Selector:
                 f"{path.name} was trained on other features; retrain it with "
                 "`newsrag train selector`"
             )
-        self.entities = PassageEntities()
-        data = json.loads(calibration.read_text(encoding="utf-8"))
-        self.calibration = Calibration(float(data["a"]), float(data["b"]), float(data["threshold"]))
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) == 0:
@@ -305,21 +237,21 @@ class Selector:
 
 
 @lru_cache(maxsize=4)
-def load_selector(path: Path = MODEL_FILE, calibration: Path = CALIBRATION_FILE) -> Selector | None:
+def load_selector(path: Path = MODEL_FILE) -> Selector | None:
     """The selector in ``path`` (loaded once per process), or None when there is no such file."""
-    return Selector(path, calibration) if path.is_file() and calibration.is_file() else None
+    return Selector(path) if path.is_file() else None
 
 
 def shipped_selector(settings: AnswerSettings) -> Selector | None:
     """The selector the settings ask for: None when switched off (NEWSRAG_ANSWER_SELECTOR=false,
-    the hand-set rules then decide alone); the shipped files unless NEWSRAG_ANSWER_SELECTOR_PATH
-    names another model (its calibration beside it, same stem, .json)."""
+    the default: the hand-set rules decide alone); the shipped model unless
+    NEWSRAG_ANSWER_SELECTOR_PATH names another."""
     if not settings.selector:
         return None
     if settings.selector_path is None:
         return load_selector()
     path = settings.selector_path
-    selector = load_selector(path, path.with_suffix(".json"))
+    selector = load_selector(path)
     if selector is None:
-        raise FileNotFoundError(f"no selector model (and calibration) at {path}")
+        raise FileNotFoundError(f"no selector model at {path}")
     return selector

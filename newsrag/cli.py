@@ -604,11 +604,9 @@ def train_selector(
         console.print(f"[bold]{part}[/bold]")
         for name, m in table.items():
             console.print(
-                f"  {name:10} top1 {m['top1']:.3f}  answered right {m['answered_right']:.3f}"
+                f"  {name:16} top1 {m['top1']:.3f}  answered right {m['answered_right']:.3f}"
                 f"  abstain recall {m['abstain_recall']:.3f}  false abstain {m['false_abstain']:.3f}",
                 highlight=False,
             )
     times = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
-    console.print(
-        f"trees: {result.rounds}; {times}; wrote {result.model}, {result.calibration} and {result.card}"
-    )
+    console.print(f"trees: {result.rounds}; {times}; wrote {result.model} and {result.card}")

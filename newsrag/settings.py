@@ -118,13 +118,19 @@ class AnswerSettings(BaseSettings):
     # mention but do not state are declined by the answer-type rules (ask/answer.py), not by it.
     abstain_threshold: float = 0.25
     # the learned answer selector (ask/selector.py, trained on rtqa 2023-26; card in
-    # ask/data/selector.md) orders the sentences and decides abstention by its calibrated
-    # probability; false: the hand-set rules alone, with abstain_threshold
-    selector: bool = True
-    # a follow-up also reads the passages the previous answer cited (retrieval that reads the
-    # conversation, issue 14); false: only its own search
-    follow_up_passages: bool = True
+    # ask/data/selector.md): its probability, times selector_weight, joins the rules' sentence score.
+    # Off by default: better on held-out rtqa weeks (top-1 sentence 0.379 -> 0.402), not on the
+    # user-style question sets (docs/benchmarks.md, session 4)
+    selector: bool = False
+    selector_weight: float = Field(default=1.0, ge=0.0)
     selector_path: Path | None = None
+    # a follow-up also reads the passages the previous answer cited (retrieval that reads the
+    # conversation, issue 14). Off: one follow-up more right on blind_conv1, one fewer on seed
+    # (docs/benchmarks.md, session 4), for a store read per follow-up
+    follow_up_passages: bool = False
+    # a follow-up whose rewrite is uncertain searches with its vector plus this times the mean
+    # vector of the passages the previous answer cited (0: off)
+    follow_up_vector_mix: float = Field(default=0.5, ge=0.0)
     # a close word (MiniLM's own word-piece embeddings) stands in for a question word the sentence
     # lacks: "nations" for "countries" (index/lexicon.py)
     word_similarity: bool = True

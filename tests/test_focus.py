@@ -183,3 +183,27 @@ def test_a_definite_description_names_the_entity_in_focus() -> None:
 def test_without_history_nothing_is_rewritten() -> None:
     result = resolve("When did its construction start?", [])
     assert result.query == "When did its construction start?" and not result.follow_up
+
+
+def test_a_group_the_question_names_first_is_its_own_antecedent() -> None:
+    history = [
+        turn(
+            "which park in kazakhstan benefits from the cooperation?",
+            "The Aijiu Agricultural Products Logistics and Processing Park in Kazakhstan has been a "
+            "long-term beneficiary of this cooperation. [1]",
+        )
+    ]
+    question = "and the spanish ecologists, what do they observe?"
+    assert "Aijiu" not in resolve(question, history).query
+
+
+def test_them_after_a_lowercase_delegation_means_the_delegation() -> None:
+    history = [
+        turn(
+            "who led the chinese delegation in april?",
+            "Ren Yulong, Deputy Director of the Institute of Crop Sciences, led a delegation to visit "
+            "the Uruguayan Institute of Agriculture and Livestock. [1]",
+        )
+    ]
+    query = resolve("and who welcomed them on the uruguayan side?", history).query
+    assert "the chinese delegation" in query

@@ -265,3 +265,45 @@ def test_a_clients_new_id_warns_when_its_first_question_leans_on_earlier_turns(
 def test_an_engine_refuses_to_continue_an_issued_id_it_does_not_hold(seed_engine: Engine) -> None:
     with pytest.raises(ConversationNotFound):
         seed_engine.ask("When did its construction start?", conversation_id="c-ffffffffffff")
+
+
+def test_a_turn_keeps_the_passages_its_answer_cited(make: Factory) -> None:
+    store = make()
+    conv = store.get(None)
+    cited = Turn("q", "q", "a [1] b [2]", True, ("002 x#3", "000_y#1"))
+    with conv.lock:
+        store.append(conv, cited)
+        store.append(conv, turn("next"))
+    again = make().history(make().get(conv.id))
+    assert again[0].passages == ("002 x#3", "000_y#1")
+    assert again[1].passages == ()
+
+
+def test_a_conversation_file_from_before_turns_kept_citations_still_opens(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / FILE
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE conversations (id TEXT PRIMARY KEY, touched REAL NOT NULL);
+        CREATE TABLE turns (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL, question TEXT NOT NULL, query TEXT NOT NULL,
+            answer TEXT NOT NULL, answered INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+        """
+    )
+    db.execute("INSERT INTO conversations VALUES ('mine', ?)", (time.time(),))
+    db.execute("INSERT INTO turns VALUES ('mine', 1, 'old q', 'old q', 'old a', 1)")
+    db.commit()
+    db.close()
+    store = SqliteStore(path)
+    conv = store.get("mine")
+    assert not conv.created
+    with conv.lock:
+        store.append(conv, Turn("new q", "new q", "new a", True, ("p#1",)))
+    assert [(t.question, t.passages) for t in store.history(conv)] == [
+        ("old q", ()),
+        ("new q", ("p#1",)),
+    ]

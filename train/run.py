@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 import time
@@ -126,7 +125,6 @@ def _params(seed: int) -> dict[str, Any]:
 @dataclass(slots=True)
 class SelectorRun:
     model: Path
-    calibration: Path
     card: Path
     metrics: dict[str, dict[str, dict[str, float]]]
     rounds: int
@@ -146,8 +144,7 @@ def train_selector(
     step: Step | None = None,
 ) -> SelectorRun:
     """Builds (or loads) the corpus, runs retrieval and the answer rules for every question, trains
-    the selector, calibrates it on the valid weeks and writes ``out_dir/selector.txt``,
-    ``selector.json`` and the card ``selector.md``. ``limit``: as in ``train_ranker``."""
+    the selector and writes ``out_dir/selector.txt`` and its card ``selector.md``. ``limit``: as in ``train_ranker``."""
     from train import selector as sel
 
     seconds: dict[str, float] = {}
@@ -196,19 +193,21 @@ def train_selector(
     a, b = sel.calibrate(valid_tops)
     threshold = sel.best_threshold(valid_tops, sel.platt(a, b, valid_tops.score))
     rule_threshold = settings.answer.abstain_threshold
+    weight = settings.answer.selector_weight
     metrics: dict[str, dict[str, dict[str, float]]] = {}
     for part in ("test", "valid", "train"):
         rules = sel.tops(groups[part], None)
         learned = sel.tops(groups[part], _Model)
+        blended = sel.tops(groups[part], _Model, weight)
         metrics[part] = {
             "rules": sel.decisions(rules, rules.score, rule_threshold),
-            "selector": sel.decisions(learned, sel.platt(a, b, learned.score), threshold),
+            "rules + selector": sel.decisions(blended, blended.score, rule_threshold),
+            "selector alone": sel.decisions(learned, sel.platt(a, b, learned.score), threshold),
         }
     out_dir.mkdir(parents=True, exist_ok=True)
-    path, calib, card = out_dir / "selector.txt", out_dir / "selector.json", out_dir / "selector.md"
+    path, card = out_dir / "selector.txt", out_dir / "selector.md"
     booster.save_model(str(path), num_iteration=best)
     calibration = {"a": round(a, 6), "b": round(b, 6), "threshold": round(threshold, 6)}
-    calib.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     importance = dict(
         zip(
             booster.feature_name(),
@@ -226,7 +225,8 @@ def train_selector(
         rounds=best,
         calibration=calibration,
         rule_threshold=rule_threshold,
+        weight=weight,
         seconds=seconds,
         importance=importance,
     )
-    return SelectorRun(path, calib, card, metrics, best, seconds)
+    return SelectorRun(path, card, metrics, best, seconds)

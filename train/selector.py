@@ -27,7 +27,7 @@ import numpy as np
 
 from ask.answer import score_sentences
 from ask.search import Hit
-from ask.selector import FEATURES, NEED_KINDS, PassageEntities
+from ask.selector import FEATURES, NEED_KINDS
 from ask.selector import features as selector_features
 from eval.metrics import normalize
 from index.embedder import Embedder
@@ -69,7 +69,6 @@ class SentenceBuilder:
         self.lexicon = lexicon
         self._passages: dict[int, StoredPassage] = {}
         self._articles: dict[str, ArticleInfo] = {}
-        self.entities = PassageEntities(size=10**7)  # every training passage, tagged once
 
     def _stored(self, wanted: Sequence[int]) -> None:
         todo = [i for i in wanted if i not in self._passages]
@@ -128,15 +127,8 @@ class SentenceBuilder:
         bm25 = self.corpus.bm25
         idf, absent = bm25.idf(bm25.correct(query_terms(q.question)))
         scored = score_sentences(q.question, qvec, hits, idf, absent, self.lexicon)
-        self.entities.prefetch(self._passages[i] for i in wanted)
         rows = selector_features(
-            q.question,
-            scored.ranked,
-            scored.needs,
-            len(idf),
-            scored.missing,
-            scored.confidence,
-            self.entities,
+            q.question, scored.ranked, scored.needs, len(idf), scored.missing, scored.confidence
         )
         labels = np.array(
             [1 if q.holds_answer(normalize(c.text)) else 0 for c in scored.ranked], dtype=np.int32
@@ -219,17 +211,23 @@ class Tops:
     answerable: np.ndarray
 
 
-def tops(groups: Sequence[Sentences], model: Any | None) -> Tops:
+def tops(groups: Sequence[Sentences], model: Any | None, weight: float | None = None) -> Tops:
     """The selector's choice (``model``) or the rules' (None: their first sentence and their
-    confidence) for every question."""
+    confidence) for every question; with a ``weight``, the rules' score plus ``weight`` times the
+    selector's probability chooses, and the rules' confidence stays (as ask/answer.py does)."""
+    rule_col = FEATURES.index("rule_score")
     score, right, answerable = [], [], []
     for g in groups:
         if len(g.labels) == 0:
-            score.append(0.0 if model is not None else -1.0)
+            score.append(0.0 if model is not None and weight is None else -1.0)
             right.append(False)
         elif model is None:
             score.append(g.rule_confidence)
             right.append(bool(g.labels[0]))
+        elif weight is not None:
+            blend = g.rows[:, rule_col] + weight * np.asarray(model.predict(g.rows))
+            score.append(g.rule_confidence)
+            right.append(bool(g.labels[int(np.argmax(blend))]))
         else:
             p = np.asarray(model.predict(g.rows), dtype=np.float64)
             k = int(np.argmax(p))
@@ -294,16 +292,16 @@ def write_card(
     rounds: int,
     calibration: dict[str, float],
     rule_threshold: float,
+    weight: float,
     seconds: dict[str, float],
     importance: dict[str, float],
 ) -> None:
     lines = [
-        "# Model card: newsrag answer selector (`ask/data/selector.txt`, `selector.json`)",
+        "# Model card: newsrag answer selector (`ask/data/selector.txt`)",
         "",
         "Gradient-boosted trees (LightGBM, binary) giving each candidate sentence of the retrieved",
         "passages the probability that it holds the answer, from the features in",
-        "`ask/selector.py` (the hand-set rules' scores among them). The best sentence's",
-        "probability, Platt-scaled, decides between answering and abstaining.",
+        "`ask/selector.py` (the hand-set rules' scores among them).",
         "Written by the training command; do not edit by hand.",
         "",
         "## Data",
@@ -327,10 +325,8 @@ def write_card(
         )
     lines += [
         "",
-        "`valid` chose the number of trees (early stopping on log loss), the Platt scaling and the",
-        "abstention threshold (the best balanced score: answered-right rate over questions with an",
-        "answer, plus abstain recall over those without, halved). `test` was never looked at while",
-        "training; its figures are the ones to quote.",
+        "`valid` chose the number of trees (early stopping on log loss) and the Platt scaling.",
+        "`test` was never looked at while training; its figures are the ones to quote.",
         "",
         "## Command",
         "",
@@ -346,8 +342,13 @@ def write_card(
         json.dumps(dict(params, num_boost_round=rounds), indent=1, sort_keys=True),
         "```",
         "",
-        f"Calibration: `{json.dumps(calibration, sort_keys=True)}`; the rules abstain under "
-        f"{rule_threshold} (AnswerSettings.abstain_threshold).",
+        "How newsrag uses it (NEWSRAG_ANSWER_SELECTOR=true; off by default): the rules' sentence",
+        f"score plus {weight} times the selector's probability orders the sentences (`rules +",
+        "selector` below), and the rules' confidence still decides abstention (under",
+        f"{rule_threshold}, AnswerSettings.abstain_threshold). `selector alone` abstains by its own",
+        "probability, Platt-scaled on valid and cut at the threshold with the best balanced score",
+        f"there (`{json.dumps(calibration, sort_keys=True)}`): it declines far too many answerable",
+        "questions to be used.",
         "",
         "## Metrics",
         "",
