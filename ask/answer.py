@@ -107,9 +107,11 @@ _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=—|–)")
 _WHERE = re.compile(
     r"^\s*(?:and\s+)?where\b|\bin (?:which|what) (?:[\w-]+\s+){0,2}?"
     r"(?P<kind>city|country|place|town|village|province|state|region|county|district|area|part)\b"
-    # "which province is FAST located in": a place by its kind alone ("what part of" is not one)
+    # "which province is FAST located in?": the "in" comes last ("What country announced ...?"
+    # asks for a name, the country doing something)
     r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
-    r"(?P<kind2>city|country|town|village|province|state|region|county|district)\b",
+    r"(?P<kind2>city|country|town|village|province|state|region|county|district)\b"
+    r"[^?]*\b(?:in|at|to|from|located|based|situated)\s*\??\s*$",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
@@ -226,7 +228,7 @@ _DEFINE_Q = re.compile(
 
 # "Who is Fei Fan?", "What position does Ma Minxiang hold?": a description of a named person
 _ROLE_Q = re.compile(
-    r"^\s*(?i:and\s+)?(?:(?i:who\s+(?:is|was))\s+(?P<x>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})\s*\??\s*$|"
+    r"^\s*(?i:and\s+)?(?:(?i:who\s+(?:is|was)|who['’]s)\s+(?P<x>[A-Za-z][\w’'-]*(?:\s+[A-Za-z][\w’'-]*){0,3})\s*\??\s*$|"
     r"(?i:what\s+(?:positions?|posts?|roles?|titles?|jobs?)\s+(?:does|did|do))\s+(?P<y>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})\s+(?i:hold|have|occupy|fill)\b)",
 )
 
@@ -277,7 +279,7 @@ def _defines(term: str) -> Callable[[str], bool]:
 def _described(name: str) -> Callable[[str], bool]:
     """A sentence that says who ``name`` is: a title or description next to the name ("Italian
     scientist Fei Fan", "Ma Minxiang, Deputy Director of ...", "Fei Fan is a ...")."""
-    x = re.escape(name.strip())
+    x = "(?i:" + re.escape(name.strip()) + ")"  # users type names in lower case too
     titled = re.compile(rf"\b([A-Za-z]+)\s+{x}\b(?!['’]s)")
     after = re.compile(
         rf"\b{x}\s*,\s+(?:an?\s+|the\s+)?[A-Za-z]|\b{x}\s+(?:is|was)\s+(?:an?|the)\b"
@@ -528,7 +530,7 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if define and len(define.group("x").split()) <= 4:
         return Need("definition", _flag(_defines(define.group("x"))), _always)
     role = _ROLE_Q.match(question)
-    if role:
+    if role and (role.group("x") or role.group("y")).split()[0].lower() not in stopwords():
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)

@@ -228,3 +228,38 @@ def test_a_role_worded_in_terms_no_article_uses_is_a_paraphrase_not_a_requiremen
     sentence = "Spanish Chief Researcher Kang Musha has dedicated 20 years to conservation."
     assert strict is not None and strict.fit(sentence) == 0.0
     assert loose is not None and loose.fit(sentence) == 1.0
+
+
+@pytest.mark.parametrize("question", ["who is lu yuming", "who's ma minxiang?", "Who is Fei Fan?"])
+def test_who_is_a_name_asks_for_a_description_whatever_its_case(question: str) -> None:
+    assert kind(question) == "role"
+    described = _needs(question).fit  # type: ignore[union-attr]
+    assert described("Academician Lu Yuming of the Chinese Academy of Sciences spoke.") == (
+        1.0 if "lu" in question else 0.0
+    )
+
+
+def test_who_is_the_role_still_asks_for_a_person() -> None:
+    assert kind("who is the chairman of the forum") == "person"
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("which city in germany did the delegation go to", "city"),
+        ("which province is the FAST telescope located in", "province"),
+        ("In which town did they meet?", "town"),
+    ],
+)
+def test_a_country_or_an_organisation_is_no_city(question: str, category: str) -> None:
+    need = _needs(question)
+    assert need is not None and need.kind == "place"
+    assert (
+        need.fit(
+            "In May a delegation from the Academy visited Germany to meet the Max Planck Society."
+        )
+        < 1.0
+    )
+    assert need.fit("The delegation met its hosts in Munich, Bavaria.") == 1.0
+    # a country still answers "in which country"
+    assert _needs("in which country did they meet?").fit("They met in Germany.") == 1.0  # type: ignore[union-attr]

@@ -141,6 +141,4 @@ def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
         models.append((out / "selector.txt").read_text())
     assert models[0] == models[1]
     rows = np.zeros((3, len(FEATURES)), dtype=np.float64)
-    assert Selector(
-        tmp_path / "one" / "selector.txt", tmp_path / "one" / "selector.json"
-    ).probabilities(rows).shape == (3,)
+    assert Selector(tmp_path / "one" / "selector.txt").probabilities(rows).shape == (3,)
