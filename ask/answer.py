@@ -26,6 +26,7 @@ from index.text import (
     DATE_LIKE,
     NUMBER_LIKE,
     ORG_WORDS,
+    countries,
     names,
     person_names,
     quantities,
@@ -355,14 +356,6 @@ def _alias_fit(s: str) -> float:
 _FINER = frozenset({"city", "town", "village", "province", "state", "county", "district"})
 
 
-@lru_cache(maxsize=1)
-def _countries() -> frozenset[str]:
-    """Country, territory and continent names in English (CLDR, through Babel), lower case."""
-    from babel import Locale
-
-    return frozenset(name.lower() for name in Locale("en").territories.values())
-
-
 def _place_fit(s: str, question: str, category: str = "") -> float:
     """A new place after "in", "at", "from" ..., or named as the kind asked for ("Yunnan Province"
     for "which province"), fits; any other new name ("Tengchong, Yunnan") fits less. For a city,
@@ -373,7 +366,7 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
             found = [
                 f
                 for f in found
-                if f.lower().removeprefix("the ") not in _countries()
+                if f.lower().removeprefix("the ") not in countries()
                 and not set(f.split()) & ORG_WORDS
             ]
         return _novel(found, question)

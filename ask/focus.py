@@ -21,6 +21,7 @@ from index.text import (
     ORG_WORDS,
     QUESTION_WORDS,
     TITLE_WORDS,
+    countries,
     name_spans,
     person_names,
     stopwords,
@@ -64,7 +65,14 @@ _PRONOUN = re.compile(r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers
 _THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b", re.I)
 _STANDALONE_THERE = re.compile(r"^\s*(is|are|was|were)\s+there\b", re.I)
 # "What year was that?", "When was that launched?": a demonstrative standing for the subject
-_THAT = re.compile(r"\b(?:that|this)\b(?=\s*(?:\?|$)|\s+[a-z]+ed\b)", re.I)
+# "When was that launched?": "that" after a verb or a question word; "the platform that launched
+# in May" is a relative clause, not the subject of the last answer
+_THAT = re.compile(
+    r"\b(?:that|this)\b(?=\s*(?:\?|$))|(?:(?<=\bwas )|(?<=\bis )|(?<=\bwere )|(?<=\bare )|"
+    r"(?<=\bdid )|(?<=\bdoes )|(?<=\bhas )|(?<=\bhad )|(?<=\bhave )|(?<=\bwhen )|(?<=\bhow ))"
+    r"(?:that|this)\b(?=\s+[a-z]+ed\b)",
+    re.I,
+)
 _OPENERS = re.compile(r"^\s*(?:and|also|so|then|but|ok(?:ay)?|well)\b[\s,]*", re.I)
 _WHAT_ABOUT = re.compile(
     r"^\s*(?:(?:and|so|ok(?:ay)?)[\s,]+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I
@@ -645,9 +653,10 @@ def _rewrite(
     if out != stripped:
         return out, missing
     content = [t for t in words(stripped) if t not in stopwords() | QUESTION_WORDS | _FILLERS]
-    if _WH.match(stripped) and len(content) <= 1:  # "When?", "Who else?", "And where?"
-        wh = _WH.match(stripped).group(0).strip()  # type: ignore[union-attr]
-        rest = stripped[len(_WH.match(stripped).group(0)) :].strip(" ?")  # type: ignore[union-attr]
+    wh_match = _WH.match(stripped)
+    rest = stripped[wh_match.end() :].strip(" ?") if wh_match else ""
+    if wh_match and len(content) <= 1 and len(words(rest)) <= 1:  # "When?", "Who else?"
+        wh = wh_match.group(0).strip()
         return f"{wh} {(rest + ' ') if rest else ''}{_predicate(prev.query)}?".strip(), True
     top = _pick(entities, {"thing", "person", "place"})
     if (
@@ -659,6 +668,12 @@ def _rewrite(
         return stripped, True
     # "How many editions so far?": the question about the focus, named
     return f"{stripped.rstrip('?')}, {top.name}?", True
+
+
+def _countries_only(name: str) -> bool:
+    """ "France and Brazil", "the United States": names of countries and nothing else."""
+    parts = re.split(r"\s*(?:,|\band\b)\s*", name.lower())
+    return all(p.removeprefix("the ") in countries() for p in parts if p)
 
 
 def _ordinal(question: str, prev: TurnLike, entities: list[Entity]) -> str:
@@ -674,7 +689,10 @@ def _ordinal(question: str, prev: TurnLike, entities: list[Entity]) -> str:
         if e.kind != "person"
         and re.search(rf"\b(?:{_ORDINALS})\s+[“\"']?{re.escape(e.name)}", said, re.I)
     ]
-    thing = counted[0] if counted else _pick(entities, {"thing"})
+    # a country is not "the first one" of anything ("at the first one" after an answer listing
+    # the forum's guest countries means the forum)
+    things = [e for e in entities if e.kind == "thing" and not _countries_only(e.name)]
+    thing = counted[0] if counted else (things[0] if things else None)
     if thing is None:
         return question
     name = re.sub(rf"^(?:the\s+)?(?:{_ORDINALS})\s+", "", thing.name, flags=re.I)

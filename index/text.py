@@ -177,3 +177,11 @@ def name_spans(text: str) -> list[tuple[int, int, str]]:
             continue
         out.append((m.start(), m.end(), name))
     return out
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Country, territory and continent names in English (CLDR, through Babel), lower case."""
+    from babel import Locale
+
+    return frozenset(name.lower() for name in Locale("en").territories.values())

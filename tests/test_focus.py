@@ -207,3 +207,41 @@ def test_them_after_a_lowercase_delegation_means_the_delegation() -> None:
     ]
     query = resolve("and who welcomed them on the uruguayan side?", history).query
     assert "the chinese delegation" in query
+
+
+def test_a_relative_that_is_not_the_subject_of_the_last_answer() -> None:
+    history = [
+        turn(
+            "what does kang musha study",
+            "Spanish Chief Researcher Kang Musha has dedicated 20 years to the ecology and "
+            "conservation of large mammals in Asia. [1]",
+        )
+    ]
+    query = resolve("what's the platform he's excited about that launched in may", history).query
+    assert "that launched in may" in query and "Asia" not in query
+    assert resolve("When was that launched?", [SKA]).query == "When was SKA launched?"
+
+
+def test_a_question_word_with_more_words_never_takes_the_last_question_along() -> None:
+    history = [
+        turn(
+            "and what standards will they set up?",
+            "A relevant official from the Ministry of Science and Technology explained that China "
+            "will establish science and technology service standards. [1]",
+            "what standards will Ministry of Science and Technology set up?",
+        )
+    ]
+    query = resolve("what's that official's name?", history).query
+    assert "set up" not in query and "standards" not in query
+
+
+def test_the_first_one_is_never_a_country() -> None:
+    history = [
+        turn(
+            "how many countries have sent guests to the forum?",
+            "Since the inaugural forum was held in 2022, the forum has invited scientists from over "
+            "20 countries, including the United States, France and Brazil. [1]",
+        )
+    ]
+    query = resolve("what did China propose at the first one?", history).query
+    assert "United States" not in query and "France" not in query
