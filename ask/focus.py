@@ -140,6 +140,7 @@ _FILLERS = frozenset(
 )
 # first words of places that read like person names ("South Africa", "United States")
 _PLACE_FIRST = {"South", "North", "East", "West", "United", "New", "Sri", "Hong", "Saudi"}
+_CONTINENTS = {"Asia", "Africa", "America", "Europe", "Oceania", "Antarctica"}
 _PLACE_NAMES = {"Province", "City", "County", "Region", "Republic"}
 _WEEKDAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
@@ -218,6 +219,8 @@ def mentions(text: str) -> list[_Mention]:
             person
             and (
                 person.split()[0] in _PLACE_FIRST
+                or _countries_only(person)  # "Southeast Asia" is no "he"
+                or person.split()[-1] in _CONTINENTS
                 or set(name.split()) & ORG_WORDS
                 # "Chinese Sky Eye": a nationality right before the name makes it a thing
                 or (
@@ -235,7 +238,11 @@ def mentions(text: str) -> list[_Mention]:
             found.append(_Mention(person, "person", start, False, None))
             continue
         words_ = set(name.split())
-        place = (located and not words_ & ORG_WORDS) or bool(words_ & _PLACE_NAMES)
+        place = (
+            (located and not words_ & ORG_WORDS)
+            or bool(words_ & _PLACE_NAMES)
+            or name.split()[-1] in _CONTINENTS
+        )
         kind: Kind = "place" if place else "thing"
         found.append(_Mention(name, kind, start, located, short.group("short") if short else None))
     return found

@@ -245,3 +245,14 @@ def test_the_first_one_is_never_a_country() -> None:
     ]
     query = resolve("what did China propose at the first one?", history).query
     assert "United States" not in query and "France" not in query
+
+
+def test_a_region_is_no_he() -> None:
+    history = [
+        turn(
+            "which regions does the forum serve?",
+            "The forum has become a radiating center for China facing Southeast Asia. [1]",
+        )
+    ]
+    assert {e.name: e.kind for e in focus(history)}.get("Southeast Asia") == "place"
+    assert "Southeast Asia" not in resolve("what did he call for?", history).query
