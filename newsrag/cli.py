@@ -6,7 +6,7 @@ import gc
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -490,6 +490,18 @@ train_app = typer.Typer(
 app.add_typer(train_app, name="train")
 
 
+def _steps(bar: Any) -> Callable[[str, int, int], None]:
+    """A training step reporter: one progress line per stage ("embedding pages", ...)."""
+    tasks: dict[str, Any] = {}
+
+    def step(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=done)
+
+    return step
+
+
 @train_app.command("ranker")
 def train_ranker(
     ctx: typer.Context,
@@ -528,13 +540,7 @@ def train_ranker(
         err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
         raise typer.Exit(2)
     with progress_bar() as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(what: str, done: int, total: int) -> None:
-            if what not in tasks:
-                tasks[what] = bar.add_task(what, total=total)
-            bar.update(tasks[what], completed=done)
-
+        step = _steps(bar)
         result = run(
             _settings(ctx), data, work, out, seed=seed, limit=limit,
             window_days=window_days, rounds=rounds, require_gain=require_gain, step=step,
@@ -581,21 +587,15 @@ def train_selector(
         int, typer.Option(help="Most boosting rounds (early stopping on valid).")
     ] = 600,
 ) -> None:
-    """Train the answer selector (LightGBM) on the rtqa 2023-2026 questions and calibrate its
-    abstention threshold on the validation weeks."""
+    """Train the answer selector (LightGBM) on the rtqa 2023-2026 questions; writes the model and
+    its card (the rules, the rules plus the selector, and the selector alone on the test weeks)."""
     from train.run import train_selector as run
 
     if not (data / "questions.jsonl").is_file():
         err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
         raise typer.Exit(2)
     with progress_bar() as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(what: str, done: int, total: int) -> None:
-            if what not in tasks:
-                tasks[what] = bar.add_task(what, total=total)
-            bar.update(tasks[what], completed=done)
-
+        step = _steps(bar)
         result = run(
             _settings(ctx), data, work, out, seed=seed, limit=limit,
             window_days=window_days, rounds=rounds, step=step,

@@ -46,20 +46,7 @@ def train_ranker(
     ``out_dir/ranker.txt`` and ``out_dir/ranker.md``. ``limit`` keeps that many questions (spread
     over all dates) and only their pages: a quick run for tests."""
     seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
-    questions, docs = rtqa.load(data)
-    if limit is not None:
-        every = max(1, len(questions) // limit)
-        questions = questions[::every][:limit]
-        wanted = {d for q in questions for d in q.results}
-        docs = {k: v for k, v in docs.items() if k in wanted}
-    split = rtqa.split_by_date(questions)
-    dates = rtqa.doc_dates(questions)
-    seconds["load"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
-    seconds["corpus"] = time.perf_counter() - t0
+    split, dates, docs, corpus = _data(settings, data, work, limit, step, seconds)
     if corpus.build_seconds is not None:
         seconds["corpus embedding (once, then cached)"] = corpus.build_seconds
 
@@ -110,6 +97,32 @@ def train_ranker(
     return RankerRun(model, card, metrics, best, seconds, kept)
 
 
+def _data(
+    settings: Settings,
+    data: Path,
+    work: Path,
+    limit: int | None,
+    step: Step | None,
+    seconds: dict[str, float],
+) -> tuple[rtqa.Split, dict[str, str], dict[str, rtqa.Doc], train_corpus.TrainCorpus]:
+    """The questions split by date, the pages' dates, the pages, and the embedded corpus (cached).
+    ``limit`` keeps that many questions (spread over all dates) and only their pages."""
+    t0 = time.perf_counter()
+    questions, docs = rtqa.load(data)
+    if limit is not None:
+        every = max(1, len(questions) // limit)
+        questions = questions[::every][:limit]
+        wanted = {d for q in questions for d in q.results}
+        docs = {k: v for k, v in docs.items() if k in wanted}
+    split = rtqa.split_by_date(questions)
+    dates = rtqa.doc_dates(questions)
+    seconds["load"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
+    seconds["corpus"] = time.perf_counter() - t0
+    return split, dates, docs, corpus
+
+
 def _stepper(step: Step | None, what: str) -> Callable[[int, int], None] | None:
     if step is None:
         return None
@@ -148,20 +161,7 @@ def train_selector(
     from train import selector as sel
 
     seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
-    questions, docs = rtqa.load(data)
-    if limit is not None:
-        every = max(1, len(questions) // limit)
-        questions = questions[::every][:limit]
-        wanted = {d for q in questions for d in q.results}
-        docs = {k: v for k, v in docs.items() if k in wanted}
-    split = rtqa.split_by_date(questions)
-    dates = rtqa.doc_dates(questions)
-    seconds["load"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    corpus = train_corpus.build(docs, dates, settings, work, _stepper(step, "embedding pages"))
-    seconds["corpus"] = time.perf_counter() - t0
+    split, dates, _, corpus = _data(settings, data, work, limit, step, seconds)
 
     t0 = time.perf_counter()
     embedder = Embedder(settings.embedding)
