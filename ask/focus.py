@@ -103,7 +103,7 @@ _ORDINAL_ONE = re.compile(
 _ORDINALS = r"first|second|third|fourth|last|next|previous|latest|earlier|inaugural"
 _WH = re.compile(
     r"^\s*(?:(?:in|at|on|from|for|to|with|since|by)\s+)?(?:who|whom|whose|what|which|when|where|why|"
-    r"how(?:\s+(?:many|much|long|often|old|far))?)\b(?:\s+else\b)?",
+    r"how(?:\s+(?:many|much|long|often|old|far))?|whats|wheres|whos|hows)\b(?:\s+else\b)?",
     re.I,
 )
 # "Which radio telescope is ...", "How many countries has ...": the noun the question asks about
@@ -190,7 +190,8 @@ def mentions(text: str) -> list[_Mention]:
     people = {_POSSESSIVE.sub("", p) for p in person_names(text)}
     found: list[_Mention] = []
     for start, end, raw in name_spans(text):
-        sentence_start = bool(re.search(r"(?:^|[.!?:;]\s*)$", text[:start]))
+        # after a dash too: "— Written on the Occasion of ..." is no name
+        sentence_start = bool(re.search(r"(?:^|[.!?:;—–]\s*)$", text[:start]))
         if sentence_start and re.match(r"\S+\s+(?:the|of|and|for|on)\s", raw):
             raw = raw.split(None, 2)[2]  # "Take the Multi-Science ... Survey"
             start = text.index(raw, start)

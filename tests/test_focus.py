@@ -256,3 +256,22 @@ def test_a_region_is_no_he() -> None:
     ]
     assert {e.name: e.kind for e in focus(history)}.get("Southeast Asia") == "place"
     assert "Southeast Asia" not in resolve("what did he call for?", history).query
+
+
+def test_a_subtitle_word_after_a_dash_is_no_entity_and_whats_is_a_question_word() -> None:
+    history = [
+        turn(
+            "what occasion was the report written for?",
+            "— Written on the Occasion of the Opening of the Second Belt and Road Science and "
+            "Technology Exchange Conference [1]",
+        )
+    ]
+    assert "Written" not in [e.name for e in focus(history)]
+    person = [
+        turn(
+            "what nationality is kang musha?",
+            "Spanish Chief Researcher Kang Musha works in Asia. [1]",
+        )
+    ]
+    query = resolve("whats his research area", person).query
+    assert "Kang Musha" in query and "nationality" not in query and not query.endswith("is he?")
