@@ -834,10 +834,9 @@ def compose(
     scored = score_sentences(question, qvec, hits, idf, absent, lexicon)
     ranked, needs, confidence = scored.ranked, scored.needs, scored.confidence
     qterms = set(idf)
-    threshold = settings.abstain_threshold
     if selector is not None:
         select(question, scored, idf, selector, settings.selector_weight)
-    if not ranked or confidence < threshold:
+    if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]
     chosen = [first]

@@ -260,8 +260,12 @@ class Engine:
             # search with the question's vector pulled toward the passages the last answer cited
             # (measured against always mixing: docs/benchmarks.md, session 4)
             vector = self.embedder.embed_query(query)
-            got = self.searcher.hits_for(earlier, vector, 1)
-            cited = [h.passage.vector for h in got if h.passage.vector is not None]
+            view = self.searcher.articles  # passages of articles this process serves
+            cited = [
+                p.vector
+                for p in self.store.get_passages(earlier)
+                if p.vector is not None and p.article_id in view
+            ]
             if cited:
                 vector = vector + mix * np.mean(cited, axis=0)
                 vector = vector / np.linalg.norm(vector)

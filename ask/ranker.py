@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from ask.trees import TreeModel
 from index.text import QUESTION_WORDS, names, stopwords, words
 from newsrag.settings import RetrievalSettings
 
@@ -155,25 +155,14 @@ def features(
     return out
 
 
-class Ranker:
+class Ranker(TreeModel):
     """A trained LightGBM model file; ``score`` orders candidates, higher first."""
 
     def __init__(self, path: Path = MODEL_FILE) -> None:
-        import lightgbm as lgb
-
-        self.path = path
-        self.booster: Any = lgb.Booster(model_file=str(path))
-        names_in_model = tuple(self.booster.feature_name())
-        if names_in_model != FEATURES:
-            raise ValueError(
-                f"{path.name} was trained on other features ({len(names_in_model)}); "
-                "retrain it with `newsrag train ranker`"
-            )
+        super().__init__(path, FEATURES, "newsrag train ranker")
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        if len(rows) == 0:
-            return np.zeros(0)
-        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
+        return self.predict(rows)
 
 
 @lru_cache(maxsize=4)

@@ -134,20 +134,15 @@ class Searcher:
         pool: list[Hit] = []
         scores = dict(fused)
         for passage in passages:
-            article = self.articles.get(passage.article_id)
-            # not in the view this process serves (written after it was loaded, or still pending):
-            # the engine's generation check swaps in the new view once the writer has finished
-            if article is None:
-                continue
-            dense_score = float(passage.vector @ qvec) if passage.vector is not None else 0.0
-            hit = Hit(
-                passage=passage,
-                article=article,
-                score=scores.get(passage.id, 0.0),
-                dense=dense_score,
-                bm25=bm25_scores.get(passage.id, 0.0),
-                rank=len(hits) + 1,
+            hit = self._hit(
+                passage,
+                qvec,
+                scores.get(passage.id, 0.0),
+                bm25_scores.get(passage.id, 0.0),
+                len(hits) + 1,
             )
+            if hit is None:
+                continue
             if passage.id in scores:
                 hits.append(hit)
             if passage.id in extra:
@@ -159,12 +154,22 @@ class Searcher:
         what a follow-up reads beside its own search, the passages the last answer cited."""
         hits: list[Hit] = []
         for passage in self.store.get_passages(list(ids)):
-            article = self.articles.get(passage.article_id)
-            if article is None:  # removed since, or not in this process's view
-                continue
-            dense = float(passage.vector @ qvec) if passage.vector is not None else 0.0
-            hits.append(Hit(passage, article, 0.0, dense, 0.0, rank + len(hits)))
+            hit = self._hit(passage, qvec, 0.0, 0.0, rank + len(hits))
+            if hit is not None:
+                hits.append(hit)
         return hits
+
+    def _hit(
+        self, passage: StoredPassage, qvec: np.ndarray, score: float, bm25: float, rank: int
+    ) -> Hit | None:
+        """``passage`` as a hit, with its cosine to ``qvec``; None when its article is not in the
+        view this process serves (written after it was loaded, still pending, or removed since):
+        the engine's generation check swaps in the new view once the writer has finished."""
+        article = self.articles.get(passage.article_id)
+        if article is None:
+            return None
+        dense = float(passage.vector @ qvec) if passage.vector is not None else 0.0
+        return Hit(passage, article, score, dense, bm25, rank)
 
     def _rerank(
         self,

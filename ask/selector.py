@@ -20,10 +20,11 @@ import itertools
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ask.trees import TreeModel
 from index.entities import coarse_wanted, novel, spans, wanted_labels
 from index.text import (
     NUMBER_LIKE,
@@ -216,24 +217,14 @@ def features(
     return out
 
 
-class Selector:
-    """A trained LightGBM model file."""
+class Selector(TreeModel):
+    """A trained LightGBM model file; ``probabilities``: each row's chance to hold the answer."""
 
     def __init__(self, path: Path = MODEL_FILE) -> None:
-        import lightgbm as lgb
-
-        self.path = path
-        self.booster: Any = lgb.Booster(model_file=str(path))
-        if tuple(self.booster.feature_name()) != FEATURES:
-            raise ValueError(
-                f"{path.name} was trained on other features; retrain it with "
-                "`newsrag train selector`"
-            )
+        super().__init__(path, FEATURES, "newsrag train selector")
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        if len(rows) == 0:
-            return np.zeros(0)
-        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
+        return self.predict(rows)
 
 
 @lru_cache(maxsize=4)

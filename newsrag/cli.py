@@ -490,6 +490,29 @@ train_app = typer.Typer(
 app.add_typer(train_app, name="train")
 
 
+# the options both training commands take
+_TrainData = Annotated[
+    Path, typer.Option(help="The rtqa training data folder (questions.jsonl, documents.jsonl).")
+]
+_TrainWork = Annotated[
+    Path, typer.Option(help="Cache of the embedded training corpus (reused between runs).")
+]
+_TrainSeed = Annotated[int, typer.Option(help="Seed of every random choice.")]
+_TrainLimit = Annotated[
+    int | None, typer.Option(help="Use only this many questions (a quick trial run).")
+]
+_TrainWindow = Annotated[
+    int, typer.Option(help="A question searches the pages of this many days either side.")
+]
+_TrainRounds = Annotated[int, typer.Option(help="Most boosting rounds (early stopping on valid).")]
+
+
+def _require_training_data(data: Path) -> None:
+    if not (data / "questions.jsonl").is_file():
+        err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
+        raise typer.Exit(2)
+
+
 def _steps(bar: Any) -> Callable[[str, int, int], None]:
     """A training step reporter: one progress line per stage ("embedding pages", ...)."""
     tasks: dict[str, Any] = {}
@@ -505,25 +528,15 @@ def _steps(bar: Any) -> Callable[[str, int, int], None]:
 @train_app.command("ranker")
 def train_ranker(
     ctx: typer.Context,
-    data: Annotated[
-        Path, typer.Option(help="The rtqa training data folder (questions.jsonl, documents.jsonl).")
-    ] = Path("../shared/train/rtqa"),
-    work: Annotated[
-        Path, typer.Option(help="Cache of the embedded training corpus (reused between runs).")
-    ] = Path(".newsrag-train"),
+    data: _TrainData = Path("../shared/train/rtqa"),
+    work: _TrainWork = Path(".newsrag-train"),
     out: Annotated[
         Path, typer.Option(help="Where ranker.txt and its model card ranker.md are written.")
     ] = Path("ask/data"),
-    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
-    limit: Annotated[
-        int | None, typer.Option(help="Use only this many questions (a quick trial run).")
-    ] = None,
-    window_days: Annotated[
-        int, typer.Option(help="A question searches the pages of this many days either side.")
-    ] = 90,
-    rounds: Annotated[
-        int, typer.Option(help="Most boosting rounds (early stopping on valid).")
-    ] = 600,
+    seed: _TrainSeed = 13,
+    limit: _TrainLimit = None,
+    window_days: _TrainWindow = 90,
+    rounds: _TrainRounds = 600,
     require_gain: Annotated[
         bool,
         typer.Option(
@@ -536,9 +549,7 @@ def train_ranker(
     model only when it beats the first stage on the validation weeks."""
     from train.run import train_ranker as run
 
-    if not (data / "questions.jsonl").is_file():
-        err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
-        raise typer.Exit(2)
+    _require_training_data(data)
     with progress_bar() as bar:
         step = _steps(bar)
         result = run(
@@ -564,36 +575,21 @@ def train_ranker(
 @train_app.command("selector")
 def train_selector(
     ctx: typer.Context,
-    data: Annotated[
-        Path, typer.Option(help="The rtqa training data folder (questions.jsonl, documents.jsonl).")
-    ] = Path("../shared/train/rtqa"),
-    work: Annotated[
-        Path, typer.Option(help="Cache of the embedded training corpus (reused between runs).")
-    ] = Path(".newsrag-train"),
+    data: _TrainData = Path("../shared/train/rtqa"),
+    work: _TrainWork = Path(".newsrag-train"),
     out: Annotated[
-        Path,
-        typer.Option(
-            help="Where selector.txt, selector.json and the card selector.md are written."
-        ),
+        Path, typer.Option(help="Where selector.txt and its model card selector.md are written.")
     ] = Path("ask/data"),
-    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 13,
-    limit: Annotated[
-        int | None, typer.Option(help="Use only this many questions (a quick trial run).")
-    ] = None,
-    window_days: Annotated[
-        int, typer.Option(help="A question searches the pages of this many days either side.")
-    ] = 90,
-    rounds: Annotated[
-        int, typer.Option(help="Most boosting rounds (early stopping on valid).")
-    ] = 600,
+    seed: _TrainSeed = 13,
+    limit: _TrainLimit = None,
+    window_days: _TrainWindow = 90,
+    rounds: _TrainRounds = 600,
 ) -> None:
     """Train the answer selector (LightGBM) on the rtqa 2023-2026 questions; writes the model and
     its card (the rules, the rules plus the selector, and the selector alone on the test weeks)."""
     from train.run import train_selector as run
 
-    if not (data / "questions.jsonl").is_file():
-        err.print(f"no rtqa training data at {data} (questions.jsonl missing)")
-        raise typer.Exit(2)
+    _require_training_data(data)
     with progress_bar() as bar:
         step = _steps(bar)
         result = run(

@@ -150,22 +150,26 @@ def _tiny_rtqa(folder: Path) -> None:
     (folder / "documents.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
 
 
+def train_tiny(tmp_path: Path, model: str, out: Path, *extra: str) -> int:
+    """Runs `newsrag train <model>` (30 rounds at most) on the tiny data in tmp_path/rtqa, with its
+    corpus cached in tmp_path/work; returns the number of trees it reports."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(tmp_path / "nr"))
+    done = subprocess.run(
+        [sys.executable, "-m", "newsrag", "train", model, "--data", str(tmp_path / "rtqa"),
+         "--work", str(tmp_path / "work"), "--out", str(out), "--rounds", "30", *extra],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return int(re.search(r"trees: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
+
+
 @pytest.mark.slow
 def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
-    data = tmp_path / "rtqa"
-    _tiny_rtqa(data)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(tmp_path / "nr"))
+    _tiny_rtqa(tmp_path / "rtqa")
     models = []
     for run in ("one", "two"):
         out = tmp_path / run
-        done = subprocess.run(
-            [sys.executable, "-m", "newsrag", "train", "ranker", "--data", str(data),
-             "--work", str(tmp_path / "work"), "--out", str(out), "--rounds", "30",
-             "--no-require-gain"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-2000:]
-        trees = int(re.search(r"trees: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
+        trees = train_tiny(tmp_path, "ranker", out, "--no-require-gain")
         assert 1 <= trees <= 30
         card = (out / "ranker.md").read_text()
         assert "| train | 18 |" in card and "### test" in card and "--no-require-gain" in card

@@ -3,15 +3,11 @@ the training command."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_ranker import _tiny_rtqa
+from test_ranker import _tiny_rtqa, train_tiny
 
 from ask.answer import score_sentences
 from ask.selector import FEATURES, MODEL_FILE, Selector, features, shipped_selector
@@ -119,19 +115,11 @@ def test_answers_with_the_selector_on(seed_engine) -> None:  # type: ignore[no-u
 
 @pytest.mark.slow
 def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
-    data = tmp_path / "rtqa"
-    _tiny_rtqa(data)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", NEWSRAG_DATA_DIR=str(tmp_path / "nr"))
+    _tiny_rtqa(tmp_path / "rtqa")
     models = []
     for run in ("one", "two"):
         out = tmp_path / run
-        done = subprocess.run(
-            [sys.executable, "-m", "newsrag", "train", "selector", "--data", str(data),
-             "--work", str(tmp_path / "work"), "--out", str(out), "--rounds", "30"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-2000:]
-        trees = int(re.search(r"trees: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
+        trees = train_tiny(tmp_path, "selector", out)
         assert 1 <= trees <= 30
         card = (out / "selector.md").read_text()
         assert "| train | 18 |" in card and "### test" in card

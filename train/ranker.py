@@ -15,8 +15,6 @@ evaluation they count as misses for every ordering alike.
 
 from __future__ import annotations
 
-import json
-import platform
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +30,7 @@ from index.bm25 import Filters
 from index.embedder import Embedder
 from index.text import query_terms, terms, words
 from newsrag.settings import Settings
+from train.card import command_lines, importance_lines, params_lines
 from train.corpus import TrainCorpus
 from train.rtqa import Question, Split, normalize
 
@@ -352,21 +351,8 @@ def write_card(
         "`valid` chose the number of trees (early stopping on NDCG); `test` was never looked at",
         "while training, and its figures below are the ones to quote.",
         "",
-        "## Command",
-        "",
-        f"`{command}`",
-        "",
-        f"Python {platform.python_version()}, LightGBM {_lgb_version()}, {platform.machine()}.",
-        "Wall time: "
-        + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items())
-        + " (the corpus embedding is cached between runs).",
-        "",
-        "## Parameters",
-        "",
-        "```json",
-        json.dumps(dict(params, num_boost_round=rounds), indent=1, sort_keys=True),
-        "```",
-        "",
+        *command_lines(command, seconds, " (the corpus embedding is cached between runs)"),
+        *params_lines(params, rounds),
         "## Metrics",
         "",
         "Over the questions with an answer-bearing candidate; `article` counts any passage of an",
@@ -403,18 +389,8 @@ def write_card(
         ),
         "",
     ]
-    lines += ["## Feature importance (total gain, share)", ""]
-    total = sum(importance.values()) or 1.0
-    for name, gain in sorted(importance.items(), key=lambda kv: -kv[1]):
-        lines.append(f"- `{name}`: {gain / total:.3f}")
-    lines.append("")
+    lines += [*importance_lines(importance), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def _lgb_version() -> str:
-    import lightgbm as lgb
-
-    return str(lgb.__version__)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

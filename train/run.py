@@ -14,6 +14,7 @@ from index.embedder import Embedder
 from newsrag.settings import Settings
 from train import corpus as train_corpus
 from train import rtqa
+from train.card import importance as card_importance
 from train.ranker import CandidateBuilder, Group, build_groups, compare, fit, write_card
 
 Step = Callable[[str, int, int], None]  # (what, done, total)
@@ -74,13 +75,6 @@ def train_ranker(
     model, card = out_dir / "ranker.txt", out_dir / "ranker.md"
     if kept:
         booster.save_model(str(model), num_iteration=best)
-        importance = dict(
-            zip(
-                booster.feature_name(),
-                (float(x) for x in booster.feature_importance("gain", iteration=best)),
-                strict=True,
-            )
-        )
         write_card(
             card,
             command="newsrag train ranker " + " ".join(shlex.quote(a) for a in sys.argv[3:]),
@@ -92,7 +86,7 @@ def train_ranker(
             seconds=seconds,
             window_days=window_days,
             corpus_size=(len(docs), len(corpus)),
-            importance=importance,
+            importance=card_importance(booster, best),
         )
     return RankerRun(model, card, metrics, best, seconds, kept)
 
@@ -208,13 +202,6 @@ def train_selector(
     path, card = out_dir / "selector.txt", out_dir / "selector.md"
     booster.save_model(str(path), num_iteration=best)
     calibration = {"a": round(a, 6), "b": round(b, 6), "threshold": round(threshold, 6)}
-    importance = dict(
-        zip(
-            booster.feature_name(),
-            (float(x) for x in booster.feature_importance("gain", iteration=best)),
-            strict=True,
-        )
-    )
     sel.write_card(
         card,
         command="newsrag train selector " + " ".join(shlex.quote(a) for a in sys.argv[3:]),
@@ -227,6 +214,6 @@ def train_selector(
         rule_threshold=rule_threshold,
         weight=weight,
         seconds=seconds,
-        importance=importance,
+        importance=card_importance(booster, best),
     )
     return SelectorRun(path, card, metrics, best, seconds)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from index.lexicon import Lexicon
 from index.passages import split_sentences
 from index.store import ArticleInfo, StoredPassage
 from index.text import query_terms, terms
+from train.card import command_lines, importance_lines, params_lines
 from train.ranker import CandidateBuilder
 from train.rtqa import Question, Split
 
@@ -328,20 +328,8 @@ def write_card(
         "`valid` chose the number of trees (early stopping on log loss) and the Platt scaling.",
         "`test` was never looked at while training; its figures are the ones to quote.",
         "",
-        "## Command",
-        "",
-        f"`{command}`",
-        "",
-        f"Python {platform.python_version()}, {platform.machine()}. Wall time: "
-        + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items())
-        + ".",
-        "",
-        "## Parameters",
-        "",
-        "```json",
-        json.dumps(dict(params, num_boost_round=rounds), indent=1, sort_keys=True),
-        "```",
-        "",
+        *command_lines(command, seconds),
+        *params_lines(params, rounds),
         "How newsrag uses it (NEWSRAG_ANSWER_SELECTOR=true; off by default): the rules' sentence",
         f"score plus {weight} times the selector's probability orders the sentences (`rules +",
         "selector` below), and the rules' confidence still decides abstention (under",
@@ -370,9 +358,10 @@ def write_card(
                 f"{m['abstain_recall']:.3f} | {m['false_abstain']:.3f} | {m['balanced']:.3f} |"
             )
         lines.append("")
-    lines += ["## Feature importance (total gain, share)", ""]
-    total = sum(importance.values()) or 1.0
-    for name, gain in sorted(importance.items(), key=lambda kv: -kv[1]):
-        lines.append(f"- `{name}`: {gain / total:.3f}")
-    lines += ["", f"`need_kind` codes: {', '.join(k or '(none)' for k in NEED_KINDS)}.", ""]
+    lines += [
+        *importance_lines(importance),
+        "",
+        f"`need_kind` codes: {', '.join(k or '(none)' for k in NEED_KINDS)}.",
+        "",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
