@@ -595,7 +595,9 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
 
 
 # a sentence whose subject is a pronoun: "He told reporters ...", "Since joining ..., he has ..."
-_PRONOUN = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it)\b", re.I)
+_PRONOUN = re.compile(
+    r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
+)
 
 
 @lru_cache(maxsize=8192)

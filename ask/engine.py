@@ -237,9 +237,12 @@ class Engine:
                 f"conversation {conversation_id!r} has no earlier turns (new, or expired); "
                 "the question was searched as it stands"
             )
-        resolution = resolve(question, history, self._passages_about)
+        # names typed in lower case written as the articles write them ("ska" -> "SKA"), so the
+        # answer step and the follow-up resolution see them (index/casing.py)
+        cased = self.searcher.bm25.casing.restore(question)
+        resolution = resolve(cased, history, self._passages_about)
         query = resolution.query
-        if self.generator is not None and history and query != question:
+        if self.generator is not None and history and query != cased:
             condensed = self.generator.condense(  # type: ignore[attr-defined]
                 [(t.question, t.answer) for t in history], question
             )

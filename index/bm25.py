@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from index.casing import Casing
 from index.text import TOKEN, terms
 
 TOKEN_PATTERN = TOKEN.pattern
@@ -77,6 +78,7 @@ class BM25Index:
         self.sources: np.ndarray = np.zeros(0, dtype=object)
         self.dates: np.ndarray = np.zeros(0, dtype=np.int64)
         self.fingerprint = ""
+        self.casing = Casing({}, {})
         self._bm25: Any = None
         self._sorted_vocab: list[str] | None = None
         self._by_letter: dict[str, list[str]] | None = None
@@ -96,21 +98,31 @@ class BM25Index:
         )
 
     def build(
-        self, pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]], fingerprint: str
+        self,
+        pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]],
+        fingerprint: str,
+        headers: dict[str, str] | None = None,
     ) -> None:
+        """Indexes the passages of ``pages`` (ids, texts, metadata with ``article_id``), each text
+        under its article's entry in ``headers`` (index/passages.py ``title_header``), and learns
+        the corpus's casing of names from the texts themselves (index/casing.py)."""
         import logging
 
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
+        headers = headers or {}
         ids: list[str] = []
         texts: list[str] = []
         articles: list[str] = []
         sources: list[str] = []
         dates: list[int] = []
+        raw: list[str] = []
         for page_ids, page_texts, metas in pages:
             ids.extend(page_ids)
-            texts.extend(page_texts)
+            raw.extend(page_texts)
+            for text, meta in zip(page_texts, metas, strict=True):
+                texts.append(headers.get(str(meta.get("article_id")), "") + text)
             for meta in metas:
                 articles.append(str(meta.get("article_id") or ""))
                 sources.append(str(meta.get("source") or ""))
@@ -129,6 +141,7 @@ class BM25Index:
         self.sources = np.array(sources, dtype=object)
         self.dates = np.array(dates, dtype=np.int64)
         self.fingerprint = fingerprint
+        self.casing = Casing.learn(raw)
         self._sorted_vocab = None
         self._by_letter = None
         if texts:
@@ -145,6 +158,7 @@ class BM25Index:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25s"))
         np.save(tmp / "dates.npy", self.dates)
+        (tmp / "casing.json").write_text(json.dumps(self.casing.to_json()))
         (tmp / "fingerprint").write_text(self.fingerprint)
         (tmp / "meta.json").write_text(
             json.dumps(
@@ -188,6 +202,8 @@ class BM25Index:
             index.sources = np.array(meta["sources"], dtype=object)
             index.dates = np.load(folder / "dates.npy")
             index.fingerprint = str(meta["fingerprint"])
+            # an index saved before the casing table was learned is rebuilt
+            index.casing = Casing.from_json(json.loads((folder / "casing.json").read_text()))
             if index.ids:
                 index._bm25 = bm25s.BM25.load(str(folder / "bm25s"))
         except (OSError, ValueError, KeyError):

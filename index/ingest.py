@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from corpus.loader import Article, Skipped
 from index.bm25 import BM25Index
@@ -81,28 +80,13 @@ def refresh_bm25(
         article_id: title_header(info.title) if on else "" for article_id, info in infos.items()
     }
     index = BM25Index(spelling=settings.retrieval.spelling)
-    index.build(_headed(store.iter_passage_texts(), titles), wanted)
+    index.build(store.iter_passage_texts(), wanted, titles)
     try:
         index.save(folder)
     # e.g. a full disk: the copy in memory serves, and the next start rebuilds it
     except OSError as exc:
         log.warning("could not save the BM25 index: %s", exc.strerror or type(exc).__name__)
     return index
-
-
-def _headed(
-    pages: Iterable[tuple[list[str], list[str], list[dict[str, Any]]]], headers: dict[str, str]
-) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]]]]:
-    """Passage pages with each text under its article's title header (the BM25 text)."""
-    for ids, texts, metas in pages:
-        yield (
-            ids,
-            [
-                headers.get(str(m.get("article_id")), "") + t
-                for t, m in zip(texts, metas, strict=True)
-            ],
-            metas,
-        )
 
 
 def write_error_reason(exc: BaseException | None) -> str:

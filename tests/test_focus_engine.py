@@ -52,3 +52,13 @@ def test_a_correction_switches_to_the_other_telescope(seed_engine) -> None:  # t
     )
     assert "FAST" in third.query
     assert "Commonwealth Scientific and Industrial Research" in third.answer
+
+
+def test_a_lower_case_conversation_resolves_like_a_capitalized_one(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "ska telescope construction start date")
+    # names typed in lower case are written as the articles write them (index/casing.py)
+    assert first.query == "SKA telescope construction start date"
+    assert first.answered and "July 2021" in first.answer
+    second = ask(seed_engine, "and how many countries back it?", first.conversation_id)
+    assert second.query == "how many countries back SKA?"
+    assert second.answered and ("ten nations" in second.answer or "10 other" in second.answer)

@@ -92,11 +92,12 @@ def build(
         [
             (
                 ids,
-                [title_header(titles[r["doc"]]) + t for r, t in zip(rows, texts, strict=True)],
+                texts,
                 [{"article_id": r["doc"], "pub": date_number(dates.get(r["doc"]))} for r in rows],
             )
         ],
         key,
+        {doc_id: title_header(title) for doc_id, title in titles.items()},
     )
     # the BM25 index sorts its passages by id; ours keep file order: look up by id, not position
     try:

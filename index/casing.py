@@ -1,0 +1,137 @@
+"""The corpus's own spelling of names, to restore in questions typed in lower case.
+
+Users type "ska telescope construction start date" or "who is ma yinzhe". Everything in the answer
+step and the follow-up resolution that finds names (index/text.py ``names``, ask/focus.py
+``mentions``) reads capital letters, so a lower-case question names nothing: a follow-up's "it"
+then fell on a name the answer mentioned in passing ("what's it nicknamed?" after "ska telescope
+construction start date" became "what's China nicknamed?"), and a name the question already says
+counted as new in an answer sentence.
+
+The table is learned from the indexed passages when BM25 is built (one pass, ~1 s for 90,000
+passages): for each word, how it is written where it does not start a sentence, and each
+capitalized run (a name, "Tengchong Science Award") by its lower-case form. ``restore`` rewrites
+only the question's all-lower-case words: a run of them that the corpus writes as one name becomes
+that name ("tengchong science award" -> "Tengchong Science Award"), and a single word becomes
+capitalized when the corpus writes it so at least ``WORD_SHARE`` of the time and at least twice
+("yinzhe" -> "Yinzhe"; "fast" stays when the corpus also says "fast radio bursts" often enough).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stopwords
+
+# share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
+# question word to be given that form
+WORD_SHARE = 0.9
+WORD_MIN = 2
+MAX_WORDS = 10  # the longest name looked up as one run
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+# a word that starts a sentence, a line or a quotation: its capital says nothing (a name run there
+# may still begin with the sentence's own first word: "When Chinese young scholars ...")
+_OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(]\s*)$")
+
+
+class Casing:
+    """Lower-case word -> its usual written form; lower-case name run -> the name as written."""
+
+    def __init__(self, words: dict[str, str], runs: dict[str, str]) -> None:
+        self.words = words
+        self.runs = runs
+        self._longest = max((r.count(" ") + 1 for r in runs), default=1)
+
+    @classmethod
+    def learn(cls, texts: Iterable[str]) -> Casing:
+        stop = stopwords()
+        # words capitalized because they belong to names ("University", "Deputy"): alone, they
+        # are the common noun
+        common = {w.lower() for w in ORG_WORDS | TITLE_WORDS}
+        forms: dict[str, Counter[str]] = {}
+        runs: dict[str, Counter[str]] = {}
+        opening: list[list[str]] = []
+        for text in texts:
+            for m in _WORD.finditer(text):
+                if _OPENS.search(text, max(0, m.start() - 6), m.start()):
+                    continue
+                word = m.group()
+                forms.setdefault(word.lower(), Counter())[word] += 1
+            for start, _, name in name_spans(text):
+                parts = name.split(" ")
+                if parts[0].lower() in stop:
+                    parts = parts[1:]  # "In July" starting a sentence, "The Chinese Academy ..."
+                elif _OPENS.search(text, max(0, start - 6), start):
+                    opening.append(parts)  # "When Chinese ...": settled once words are counted
+                    continue
+                if 2 <= len(parts) <= MAX_WORDS:
+                    run = " ".join(parts)
+                    runs.setdefault(run.lower(), Counter())[run] += 1
+        for parts in opening:
+            if forms.get(parts[0].lower(), Counter())[parts[0].lower()]:
+                parts = parts[1:]  # also written in lower case: the sentence's own capital
+            if 2 <= len(parts) <= MAX_WORDS:
+                run = " ".join(parts)
+                runs.setdefault(run.lower(), Counter())[run] += 1
+        words: dict[str, str] = {}
+        for low, seen in forms.items():
+            if low in stop or low in common:
+                continue
+            total = sum(seen.values())
+            capital = sum(c for w, c in seen.items() if not w.islower())
+            if capital >= WORD_MIN and capital >= WORD_SHARE * total:
+                words[low] = max((w for w in seen if not w.islower()), key=lambda w: seen[w])
+        named = {low: seen.most_common(1)[0][0] for low, seen in runs.items()}
+        # the start of a long name stands for it ("aijiu agricultural products park"): its first
+        # two words or more, when no other name starts with those words differently written
+        for name in list(named.values()):
+            parts = name.split(" ")
+            for n in range(2, len(parts)):
+                if parts[n - 1].lower() not in stop:
+                    named.setdefault(" ".join(parts[:n]).lower(), " ".join(parts[:n]))
+        return cls(words, named)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"words": self.words, "runs": self.runs}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Casing:
+        return cls(dict(data["words"]), dict(data["runs"]))
+
+    def restore(self, question: str) -> str:
+        """``question`` with its lower-case names written as the corpus writes them."""
+        tokens = list(_WORD.finditer(question))
+        out: list[str] = []
+        last = 0
+        i = 0
+        while i < len(tokens):
+            m = tokens[i]
+            if not m.group().islower():
+                i += 1
+                continue
+            done = False
+            for n in range(min(self._longest, len(tokens) - i), 1, -1):
+                span = tokens[i : i + n]
+                if not all(t.group().islower() for t in span):
+                    continue
+                gap = question[span[0].start() : span[-1].end()]
+                if not re.fullmatch(r"[a-z'’\- ]+", gap):
+                    continue
+                name = self.runs.get(" ".join(gap.split()))
+                if name is not None:
+                    out.append(question[last : span[0].start()] + name)
+                    last = span[-1].end()
+                    i += n
+                    done = True
+                    break
+            if done:
+                continue
+            form = self.words.get(m.group())
+            if form is not None:
+                out.append(question[last : m.start()] + form)
+                last = m.end()
+            i += 1
+        out.append(question[last:])
+        return "".join(out)

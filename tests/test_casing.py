@@ -1,0 +1,61 @@
+"""Names typed in lower case are written as the indexed articles write them (index/casing.py)."""
+
+from __future__ import annotations
+
+from index.casing import Casing
+
+TEXTS = [
+    "In July 2021, with the support of China and South Africa, the SKA project commenced. "
+    "Ma Yinzhe leads the team. The SKA will be the largest telescope.",
+    "Ma Yinzhe said China and the SKA partners share data when they meet. Fast radio bursts "
+    "are studied fast.",
+    "Academician Lu Yuming won the “Tengchong Science Award.” The Aijiu Agricultural Products "
+    "Logistics and Processing Park in Kazakhstan grows wheat. When Chinese scholars visit, "
+    "the University hosts them.",
+]
+
+
+def test_lower_case_names_are_restored_as_the_corpus_writes_them() -> None:
+    casing = Casing.learn(TEXTS)
+    assert casing.restore("ska construction start date") == "SKA construction start date"
+    assert casing.restore("who is ma yinzhe?") == "who is Ma Yinzhe?"
+    assert casing.restore("who won the tengchong science award") == (
+        "who won the Tengchong Science Award"
+    )
+    # the start of a long name stands for it
+    assert casing.restore("manager of the aijiu agricultural products park") == (
+        "manager of the Aijiu Agricultural Products park"
+    )
+
+
+def test_words_the_corpus_also_writes_in_lower_case_and_sentence_openings_stay() -> None:
+    casing = Casing.learn(TEXTS)
+    # "fast" is also written in lower case; "when" only opens a sentence; "university" is a
+    # word of names, not a name
+    question = "how fast did the university act when chinese scholars came"
+    assert casing.restore(question) == question
+    # what the user capitalized is kept
+    assert casing.restore("Where is FAST?") == "Where is FAST?"
+
+
+def test_the_table_survives_its_json_round_trip() -> None:
+    casing = Casing.learn(TEXTS)
+    again = Casing.from_json(casing.to_json())
+    assert again.restore("ma yinzhe and the ska") == casing.restore("ma yinzhe and the ska")
+    assert Casing({}, {}).restore("ma yinzhe") == "ma yinzhe"
+
+
+def test_the_bm25_index_learns_the_table_saves_it_and_an_older_save_is_rebuilt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from index.bm25 import BM25Index
+
+    index = BM25Index()
+    ids = [f"a#{i}" for i in range(len(TEXTS))]
+    metas = [{"article_id": "a"} for _ in TEXTS]
+    # the header is searched, but its title case teaches nothing about names
+    index.build([(ids, TEXTS, metas)], "fp", {"a": "Building A New Landscape Of Cooperation\n\n"})
+    assert index.casing.restore("ska and cooperation") == "SKA and cooperation"
+    index.save(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    assert loaded is not None and loaded.casing.restore("ma yinzhe") == "Ma Yinzhe"
+    (tmp_path / "bm25" / "casing.json").unlink()  # saved before the table existed
+    assert BM25Index.load(tmp_path / "bm25") is None
