@@ -12,6 +12,7 @@ from ask.answer import (
     QUALIFIER_CLASH,
     QUALIFIER_MATCH,
     _needs,
+    _place_fit,
     _qualifier_fit,
     asking_part,
     disagree,
@@ -263,3 +264,16 @@ def test_a_country_or_an_organisation_is_no_city(question: str, category: str) -
     assert need.fit("The delegation met its hosts in Munich, Bavaria.") == 1.0
     # a country still answers "in which country"
     assert _needs("in which country did they meet?").fit("They met in Germany.") == 1.0  # type: ignore[union-attr]
+
+
+def test_a_city_is_no_titled_person_organisation_country_or_month() -> None:
+    question = "In which city is the Safolin Agricultural Technology University located?"
+    sentence = (
+        "Professor Zhang Zhengmao from Northwest A&F University led a delegation to visit the "
+        "Safolin Agricultural Technology University in Kazakhstan in mid-May."
+    )
+    assert _place_fit(sentence, question, "city") == 0.0
+    # a place news names in passing still answers, at part weight
+    jail = "Four men escaped from a Mississippi jail over the weekend, officials said."
+    assert 0.0 < _place_fit(jail, "Men escaped from jail in which state?", "state") < 1.0
+    assert _place_fit("The forum opened in Tengchong on Monday.", question, "city") == 1.0
