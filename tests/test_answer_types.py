@@ -53,6 +53,7 @@ def kind(question: str) -> str | None:
         ("Who succeeded Li Ke as chief scientist of FAST?", "person"),
         ("Name the city that will host the second conference.", "name"),
         ("What salary does Gu Binglin receive as Chairman?", "money"),
+        ("What is the total construction budget of the Square Kilometre Array?", "money"),
         ("Which institution did Kang Musha join?", "name"),
     ],
 )
