@@ -347,6 +347,44 @@ def _amount_fit(s: str) -> float:
 _QUOTED_NAME = re.compile(r"[“‘\"][A-Z][^”’\"]{2,40}[”’\"]")
 
 
+# "What does FAST stand for?", "SKA full name", "the abbreviation of Ocean Negative Emissions?"
+_NEEDS_EXPANSION = re.compile(
+    r"\b(?:stands? for|full name|short for|abbreviat\w*|acronym|spelled out|spell out)\b", re.I
+)
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9&]{1,9}(?:s\b)?(?![\w-])")
+_LINKS = frozenset({"of", "and", "for", "the", "on", "in", "&"})
+
+
+def _initials(words_: Sequence[str]) -> str:
+    return "".join(w[0] for w in words_ if w.lower() not in _LINKS).upper()
+
+
+def _expansion_need(question: str) -> Need:
+    """A name written out beside its short form: "the Five-hundred-meter Aperture Spherical
+    Telescope (FAST)" for "What does FAST stand for?" (the short form in brackets after the long
+    one, or the long one's initials spelling it), or the short form after the name the question
+    gives ("Ocean Negative Emissions (ONCE)" for its abbreviation). A bonus, not a gate."""
+    short = {a.removesuffix("s") for a in _ACRONYM.findall(question)}
+    long_names = [n for n in names(question) if " " in n]
+
+    def fit(s: str) -> float:
+        for a in short:
+            if re.search(rf"[A-Za-z][”’\"']?\s*\(\s*{re.escape(a)}s?\s*\)", s):
+                return 1.0
+            if len(a) >= 2:
+                tokens = re.findall(r"[A-Za-z][\w’'-]*|&", s)
+                for i in range(len(tokens)):
+                    for j in range(i + 2, min(len(tokens), i + 2 * len(a) + 2) + 1):
+                        if tokens[i][0].isupper() and _initials(tokens[i:j]) == a:
+                            return 1.0
+        for n in long_names:
+            if re.search(rf"{re.escape(n)}[”’\"']?\s*\(\s*[A-Z][A-Z0-9&]+s?\s*\)", s):
+                return 1.0
+        return 0.0
+
+    return Need("expansion", fit, _always)
+
+
 def _alias_fit(s: str) -> float:
     """ "dubbed", "known as" ... fit; a quoted name ("the ‘Chinese Sky Eye’ (FAST)") fits less."""
     if _ALIAS.search(s):
@@ -530,6 +568,8 @@ def asking_part(question: str) -> str:
 def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
     question = asking_part(question)
+    if _NEEDS_EXPANSION.search(question):
+        return _expansion_need(question)
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)

@@ -54,6 +54,9 @@ def kind(question: str) -> str | None:
         ("Name the city that will host the second conference.", "name"),
         ("What salary does Gu Binglin receive as Chairman?", "money"),
         ("What is the total construction budget of the Square Kilometre Array?", "money"),
+        ("what does FAST stand for", "expansion"),
+        ("SKA full name?", "expansion"),
+        ("What is the abbreviation of Ocean Negative Emissions?", "expansion"),
         ("Which institution did Kang Musha join?", "name"),
     ],
 )
@@ -278,3 +281,15 @@ def test_a_city_is_no_titled_person_organisation_country_or_month() -> None:
     jail = "Four men escaped from a Mississippi jail over the weekend, officials said."
     assert 0.0 < _place_fit(jail, "Men escaped from jail in which state?", "state") < 1.0
     assert _place_fit("The forum opened in Tengchong on Monday.", question, "city") == 1.0
+
+
+def test_a_short_form_is_answered_by_the_name_written_out_beside_it() -> None:
+    fast = _needs("What does FAST stand for?")
+    assert fast is not None and fast.kind == "expansion"
+    assert fast.fit("the Five-hundred-meter Aperture Spherical Telescope (FAST), known for") == 1.0
+    # the initials spell it, with no brackets
+    assert fast.fit("The Five-hundred-meter Aperture Spherical Telescope opened in 2016.") == 1.0
+    assert fast.fit("After FAST began formal operations in early 2021, ...") == 0.0
+    once = _needs("what's the abbreviation of Ocean Negative Emissions?")
+    assert once is not None
+    assert once.fit("projects such as “Ocean Negative Emissions (ONCE)” and more") == 1.0
