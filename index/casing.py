@@ -27,6 +27,8 @@ from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stopwords
 
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
+# what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
+VERSION = 1
 WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
@@ -94,10 +96,13 @@ class Casing:
         return cls(words, named)
 
     def to_json(self) -> dict[str, Any]:
-        return {"words": self.words, "runs": self.runs}
+        return {"version": VERSION, "words": self.words, "runs": self.runs}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Casing:
+        """The saved table; ValueError when it was learned by another version of ``learn``."""
+        if data.get("version") != VERSION:
+            raise ValueError(f"casing table version {data.get('version')!r}, not {VERSION}")
         return cls(dict(data["words"]), dict(data["runs"]))
 
     def restore(self, question: str) -> str:

@@ -57,5 +57,8 @@ def test_the_bm25_index_learns_the_table_saves_it_and_an_older_save_is_rebuilt(t
     index.save(tmp_path / "bm25")
     loaded = BM25Index.load(tmp_path / "bm25")
     assert loaded is not None and loaded.casing.restore("ma yinzhe") == "Ma Yinzhe"
-    (tmp_path / "bm25" / "casing.json").unlink()  # saved before the table existed
+    table = tmp_path / "bm25" / "casing.json"
+    table.write_text(table.read_text().replace('"version": ', '"version": -1'))
+    assert BM25Index.load(tmp_path / "bm25") is None  # learned by another version: rebuilt
+    table.unlink()  # saved before the table existed
     assert BM25Index.load(tmp_path / "bm25") is None
