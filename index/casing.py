@@ -28,7 +28,12 @@ from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stopwords
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
 # what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
-VERSION = 1
+VERSION = 2
+# a misspelled question word is mended to a corpus word at least this similar (rapidfuzz's ratio,
+# 0-100), as BM25's terms are (index/bm25.py): one dropped or swapped letter in a 7-9 letter word
+# scores 88-94
+SPELL_MIN = 85.0
+SPELL_MIN_CHARS = 5
 WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
@@ -41,10 +46,14 @@ _OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(]\s*)$")
 class Casing:
     """Lower-case word -> its usual written form; lower-case name run -> the name as written."""
 
-    def __init__(self, words: dict[str, str], runs: dict[str, str]) -> None:
+    def __init__(
+        self, words: dict[str, str], runs: dict[str, str], vocab: dict[str, int] | None = None
+    ) -> None:
         self.words = words
         self.runs = runs
+        self.vocab = vocab or {}  # every word of the corpus, lower case: how often it occurs
         self._longest = max((r.count(" ") + 1 for r in runs), default=1)
+        self._by_letter: dict[str, list[str]] | None = None
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Casing:
@@ -55,8 +64,10 @@ class Casing:
         forms: dict[str, Counter[str]] = {}
         runs: dict[str, Counter[str]] = {}
         opening: list[list[str]] = []
+        vocab: Counter[str] = Counter()
         for text in texts:
             for m in _WORD.finditer(text):
+                vocab[m.group().lower()] += 1
                 if _OPENS.search(text, max(0, m.start() - 6), m.start()):
                     continue
                 word = m.group()
@@ -93,20 +104,56 @@ class Casing:
             for n in range(2, len(parts)):
                 if parts[n - 1].lower() not in stop:
                     named.setdefault(" ".join(parts[:n]).lower(), " ".join(parts[:n]))
-        return cls(words, named)
+        return cls(words, named, dict(vocab))
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": VERSION, "words": self.words, "runs": self.runs}
+        return {"version": VERSION, "words": self.words, "runs": self.runs, "vocab": self.vocab}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Casing:
         """The saved table; ValueError when it was learned by another version of ``learn``."""
         if data.get("version") != VERSION:
             raise ValueError(f"casing table version {data.get('version')!r}, not {VERSION}")
-        return cls(dict(data["words"]), dict(data["runs"]))
+        return cls(dict(data["words"]), dict(data["runs"]), dict(data["vocab"]))
+
+    def spell(self, question: str) -> str:
+        """``question`` with each lower-case word the corpus never uses replaced by the closest
+        one it does ("scientst" -> "scientist", "telscope" -> "telescope", "germny" ->
+        "germany"): rapidfuzz's ratio of at least ``SPELL_MIN`` among the corpus's words of the
+        same first letter, the more frequent on a tie. Short words, numbers and anything typed
+        with a capital stay as they are, and so does a word with no close match."""
+        if not self.vocab:
+            return question
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group()
+            if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
+                return word
+            return self._closest(word) or word
+
+        return _WORD.sub(fix, question)
+
+    def _closest(self, word: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        if self._by_letter is None:
+            by_letter: dict[str, list[str]] = {}
+            for w in self.vocab:
+                if len(w) >= SPELL_MIN_CHARS - 1:
+                    by_letter.setdefault(w[0], []).append(w)
+            self._by_letter = by_letter
+        found = process.extract(
+            word, self._by_letter.get(word[0], []), scorer=fuzz.ratio, score_cutoff=SPELL_MIN
+        )
+        if not found:
+            return None
+        best = max(found, key=lambda f: (f[1], self.vocab[f[0]]))
+        return str(best[0])
 
     def restore(self, question: str) -> str:
-        """``question`` with its lower-case names written as the corpus writes them."""
+        """``question`` with its misspellings mended (``spell``) and its lower-case names written
+        as the corpus writes them."""
+        question = self.spell(question)
         tokens = list(_WORD.finditer(question))
         out: list[str] = []
         last = 0

@@ -62,3 +62,16 @@ def test_the_bm25_index_learns_the_table_saves_it_and_an_older_save_is_rebuilt(t
     assert BM25Index.load(tmp_path / "bm25") is None  # learned by another version: rebuilt
     table.unlink()  # saved before the table existed
     assert BM25Index.load(tmp_path / "bm25") is None
+
+
+def test_misspelled_words_are_mended_to_the_closest_word_the_corpus_uses() -> None:
+    casing = Casing.learn(
+        [*TEXTS, "The scientists built the telescope in Germany, as Germany asked."]
+    )
+    assert casing.restore("who were the scientsts at the telscope in germny") == (
+        "who were the scientists at the telescope in Germany"
+    )
+    # short words, words typed with a capital, and words with nothing close stay
+    assert casing.spell("Where is Spainn? the cat sat. budget") == (
+        "Where is Spainn? the cat sat. budget"
+    )
