@@ -23,17 +23,19 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stopwords
+from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stem_words, stopwords
 
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
 # what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
-VERSION = 2
+VERSION = 3
 # a misspelled question word is mended to a corpus word at least this similar (rapidfuzz's ratio,
 # 0-100), as BM25's terms are (index/bm25.py): one dropped or swapped letter in a 7-9 letter word
 # scores 88-94
 SPELL_MIN = 85.0
 SPELL_MIN_CHARS = 5
+# question words run together with "is", as users type them ("whats the full name")
+_RUN_TOGETHER = {"whats": "what is", "wheres": "where is", "whos": "who is", "hows": "how is"}
 WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
@@ -54,6 +56,7 @@ class Casing:
         self.vocab = vocab or {}  # every word of the corpus, lower case: how often it occurs
         self._longest = max((r.count(" ") + 1 for r in runs), default=1)
         self._by_letter: dict[str, list[str]] | None = None
+        self._stems: set[str] | None = None
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Casing:
@@ -65,6 +68,7 @@ class Casing:
         runs: dict[str, Counter[str]] = {}
         opening: list[list[str]] = []
         vocab: Counter[str] = Counter()
+        alone: Counter[str] = Counter()  # names of one word, mid-sentence
         for text in texts:
             for m in _WORD.finditer(text):
                 vocab[m.group().lower()] += 1
@@ -79,19 +83,23 @@ class Casing:
                 elif _OPENS.search(text, max(0, start - 6), start):
                     opening.append(parts)  # "When Chinese ...": settled once words are counted
                     continue
-                if 2 <= len(parts) <= MAX_WORDS:
+                if len(parts) == 1:
+                    alone[parts[0].lower()] += 1
+                elif len(parts) <= MAX_WORDS:
                     run = " ".join(parts)
                     runs.setdefault(run.lower(), Counter())[run] += 1
         for parts in opening:
             if forms.get(parts[0].lower(), Counter())[parts[0].lower()]:
                 parts = parts[1:]  # also written in lower case: the sentence's own capital
-            if 2 <= len(parts) <= MAX_WORDS:
+            if len(parts) == 1:
+                alone[parts[0].lower()] += 1
+            elif 2 <= len(parts) <= MAX_WORDS:
                 run = " ".join(parts)
                 runs.setdefault(run.lower(), Counter())[run] += 1
         words: dict[str, str] = {}
         for low, seen in forms.items():
-            if low in stop or low in common:
-                continue
+            if low in stop or low in common or not alone[low]:
+                continue  # a word seen capitalized only inside longer names ("Crop") is a noun
             total = sum(seen.values())
             capital = sum(c for w, c in seen.items() if not w.islower())
             if capital >= WORD_MIN and capital >= WORD_SHARE * total:
@@ -125,10 +133,17 @@ class Casing:
         if not self.vocab:
             return question
 
+        if self._stems is None:
+            self._stems = set(stem_words(list(self.vocab)))
+
         def fix(m: re.Match[str]) -> str:
             word = m.group()
+            if word.lower() in _RUN_TOGETHER:
+                return _RUN_TOGETHER[word.lower()]
             if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
                 return word
+            if stem_words([word])[0] in self._stems:
+                return word  # another form of a word the corpus uses ("participants", "inspect")
             return self._closest(word) or word
 
         return _WORD.sub(fix, question)

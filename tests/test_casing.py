@@ -75,3 +75,12 @@ def test_misspelled_words_are_mended_to_the_closest_word_the_corpus_uses() -> No
     assert casing.spell("Where is Spainn? the cat sat. budget") == (
         "Where is Spainn? the cat sat. budget"
     )
+
+
+def test_nouns_only_seen_inside_names_and_other_forms_of_corpus_words_stay() -> None:
+    casing = Casing.learn(
+        [*TEXTS, "The Institute of Crop Sciences and the Grain and Oil Crop Park inspected it."]
+    )
+    # "Crop" is only ever part of a longer name; "inspect" is a form of "inspected"
+    assert casing.restore("what crops did the park inspect") == "what crops did the park inspect"
+    assert casing.restore("whats the crop institute") == "what is the crop institute"
