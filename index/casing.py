@@ -132,9 +132,9 @@ class Casing:
         with a capital stay as they are, and so does a word with no close match."""
         if not self.vocab:
             return question
-
-        if self._stems is None:
+        if self._stems is None:  # built once, on the first question
             self._stems = set(stem_words(list(self.vocab)))
+        stems = self._stems
 
         def fix(m: re.Match[str]) -> str:
             word = m.group()
@@ -142,7 +142,7 @@ class Casing:
                 return _RUN_TOGETHER[word.lower()]
             if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
                 return word
-            if stem_words([word])[0] in self._stems:
+            if stem_words([word])[0] in stems:
                 return word  # another form of a word the corpus uses ("participants", "inspect")
             return self._closest(word) or word
 
