@@ -156,6 +156,10 @@ _PERSON_ASKED_ABOUT = 2.0  # a person the question names: "he" means them (seed 
 _IN_PASSING = 0.6  # in the question after a preposition ("at Stellenbosch", "in mid-May")
 _DESCRIPTION = 0.5  # "the league", "the pulsar survey": a definite description, no name
 _DECAY = 0.5  # each turn back
+# one of three or more names listed in an answer ("countries including the United States, the
+# United Kingdom, Germany ..."): an example, not what the conversation is about
+_IN_LIST = 0.3
+_LIST_GAP = re.compile(r"[”\"’']?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?[“\"‘']?")
 
 
 @dataclass(slots=True)
@@ -375,6 +379,7 @@ def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]
                 m.name, m.short, m.kind = longer.name, longer.short, longer.kind
         q_keys = {_key(m) for m in q_found}
         answered = _answered(query, answer, a_found, q_keys)
+        listed = _listed(answer, a_found)
         for text, found, in_question in ((query, q_found, True), (answer, a_found, False)):
             for m in found:
                 key = _key(m)
@@ -391,6 +396,8 @@ def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]
                     continue  # counted with the question
                 else:
                     s = _ANSWERED_WITH if key == answered else _IN_ANSWER
+                    if m.start in listed:
+                        s *= _IN_LIST
                 scores[key] = max(scores.get(key, 0.0), 0.0) + s * weight
                 name, kind, located, ctx = info.get(key, (m.short or m.name, m.kind, False, []))
                 if m.kind == "place" and kind == "thing" and not set(m.name.split()) & ORG_WORDS:
@@ -407,6 +414,22 @@ def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]
         Entity(info[k][0], info[k][1], round(scores[k], 4), info[k][2], " ".join(info[k][3]))
         for k in ranked
     ]
+
+
+def _listed(text: str, found: list[_Mention]) -> set[int]:
+    """Starts of the mentions that stand in a list of three or more ("the United States, the
+    United Kingdom, Germany, France and Cambodia")."""
+    ordered = sorted(found, key=lambda m: m.start)
+    runs: list[list[_Mention]] = []
+    for m in ordered:
+        if runs:
+            prev = runs[-1][-1]
+            gap = text[prev.start + len(prev.name) : m.start]
+            if _LIST_GAP.fullmatch(gap):
+                runs[-1].append(m)
+                continue
+        runs.append([m])
+    return {m.start for run in runs if len(run) >= 3 for m in run}
 
 
 def _named_by_head(m: _Mention, low_answer: str) -> bool:

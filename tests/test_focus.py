@@ -275,3 +275,17 @@ def test_a_subtitle_word_after_a_dash_is_no_entity_and_whats_is_a_question_word(
     ]
     query = resolve("whats his research area", person).query
     assert "Kang Musha" in query and "nationality" not in query and not query.endswith("is he?")
+
+
+def test_names_listed_as_examples_are_not_what_it_stands_for() -> None:
+    history = [
+        turn(
+            "name some countries that attended the Tengchong forum",
+            "Since the inaugural forum was held in 2022, the forum has invited scientists from over "
+            "20 countries, including the United States, the United Kingdom, Germany, France, and "
+            "Cambodia. [1]",
+        )
+    ]
+    query = resolve("which regions does it mainly serve?", history).query
+    assert "Tengchong" in query
+    assert not any(c in query for c in ("United States", "Germany", "Cambodia"))
