@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ask.answer import Composition, compose
+from ask.chatter import tidy
 from ask.focus import is_follow_up, resolve
 from ask.history import ConversationStore, Turn, open_store
 from ask.search import Hit, Searcher
@@ -237,9 +238,10 @@ class Engine:
                 f"conversation {conversation_id!r} has no earlier turns (new, or expired); "
                 "the question was searched as it stands"
             )
-        # names typed in lower case written as the articles write them ("ska" -> "SKA"), so the
-        # answer step and the follow-up resolution see them (index/casing.py)
-        cased = self.searcher.bm25.casing.restore(question)
+        # small talk off ("hey, can you tell me ...": ask/chatter.py), misspellings mended and names
+        # typed in lower case written as the articles write them ("ska" -> "SKA": index/casing.py),
+        # so that the answer step and the follow-up resolution see the question as it is meant
+        cased = self.searcher.bm25.casing.restore(tidy(question))
         resolution = resolve(cased, history, self._passages_about)
         query = resolution.query
         if self.generator is not None and history and query != cased:

@@ -1,0 +1,35 @@
+"""Small talk around a question, taken off before anything reads it.
+
+"hey, can you tell me what kind of tool ...?", "hey quick one - what seeds ...?", "Do you know who
+chairs ...?": the greeting and the request carry no fact to look for, yet their words were searched
+and counted. Words the articles never use ("hey", "quick") even counted as what the articles lack,
+pulling the answer toward an abstention. ``tidy`` drops the lead-in and trailing thanks and keeps the
+question itself; a text that is nothing but small talk is returned as it came.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LEAD = re.compile(
+    r"^\s*(?:(?:hey|hi|hello|yo|um+|uh+|hmm+)\b[\s,!.:;-]*)*"
+    # "so", "ok", "and" stay: they mark a follow-up (ask/focus.py)
+    r"(?:quick (?:one|question)\b[\s,!.:;—–-]*)?"
+    r"(?:(?:can|could|would|will) you (?:please )?(?:tell|show|give) me\b[\s,]*|"
+    r"(?:do|does) (?:you|anyone) know\b[\s,]*|i (?:was|am|'m) wondering\b[\s,]*|"
+    r"i(?:'d| would) like to know\b[\s,]*|i want to know\b[\s,]*|(?:please )?tell me\b[\s,]*)?"
+    r"(?:(?:if|whether)\s+)?",
+    re.I,
+)
+_TAIL = re.compile(r"[\s,]*(?:please|pls|thanks|thank you|thx|ty)[\s!.]*(?=\??\s*$)", re.I)
+
+
+def tidy(question: str) -> str:
+    """``question`` without the greeting or request before it and the thanks after it."""
+    m = _LEAD.match(question)
+    rest = question[m.end() :] if m else question
+    rest = _TAIL.sub("", rest)
+    if len(rest.split()) < 2:  # "hey, thanks!": nothing but small talk
+        return question
+    # "what kind ..." after "can you tell me": the question now starts the text
+    return rest[0].upper() + rest[1:] if question[:1].isupper() else rest

@@ -1,0 +1,28 @@
+"""Small talk around a question is taken off before it is searched (ask/chatter.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ask.chatter import tidy
+
+
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        ("hey, can you tell me what kind of tool the team is building?",
+         "what kind of tool the team is building?"),
+        ("hey quick one - what seeds did the team bring?", "what seeds did the team bring?"),
+        ("Do you know who chairs the Tengchong Scientists Forum?",
+         "Who chairs the Tengchong Scientists Forum?"),
+        ("Who chairs it, thanks!", "Who chairs it"),
+        # "so", "ok", "and" mark a follow-up and stay; a plain question is left alone
+        ("so who runs it?", "so who runs it?"),
+        ("ok different question: what is DDE?", "ok different question: what is DDE?"),
+        ("When did construction start?", "When did construction start?"),
+        # nothing but small talk: returned as it came
+        ("hey, thanks!", "hey, thanks!"),
+    ],
+)  # fmt: skip
+def test_the_greeting_and_the_request_go_and_the_question_stays(question: str, meant: str) -> None:
+    assert tidy(question) == meant
