@@ -28,7 +28,7 @@ from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stem_words, stopwords
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
 # what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
-VERSION = 3
+VERSION = 4
 # a misspelled question word is mended to a corpus word at least this similar (rapidfuzz's ratio,
 # 0-100), as BM25's terms are (index/bm25.py): one dropped or swapped letter in a 7-9 letter word
 # scores 88-94
@@ -40,9 +40,10 @@ WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
-# a word that starts a sentence, a line or a quotation: its capital says nothing (a name run there
-# may still begin with the sentence's own first word: "When Chinese young scholars ...")
-_OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(]\s*)$")
+# a word that starts a sentence, a line, a quotation or a dash's aside ("— Written on the
+# Occasion of ..."): its capital says nothing (a name run there may still begin with the
+# sentence's own first word: "When Chinese young scholars ...")
+_OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(—–]\s*)$")
 
 
 class Casing:
