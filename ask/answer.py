@@ -430,6 +430,24 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
     return PARTIAL_PLACE if new(others) else 0.0
 
 
+# "Where does Kang Musha work?": an employer ("the Xishuangbanna Tropical Botanical Garden"), more
+# than a town or a continent ("in Asia")
+# (the verb ends the question: "Where did Delaware rank in WalletHub's study?" asks no employer;
+# rtqa 2023-26 train: "Where do the strikers work?" -> "Hospitals")
+_WORKPLACE_Q = re.compile(
+    r"^\s*(?:and\s+)?where\s+(?:does|do|did|is|was|are|were)\b.*\b(?:work|works|worked|working|"
+    r"employed|stud(?:y|ies|ied)|teach(?:es)?|taught)(?:\s+\w+){0,2}\s*\??\s*$",
+    re.I,
+)
+
+
+def _workplace_fit(s: str, question: str) -> float:
+    """An organisation the question does not name fits; a place fits less."""
+    if _novel([n for n in names(s[1:]) if set(n.split()) & ORG_WORDS], question):
+        return 1.0
+    return PARTIAL_PLACE if _place_fit(s, question) > 0 else 0.0
+
+
 def _duration_fit(s: str) -> float:
     """A span of time ("within just one year", "20 years") fits; any other number fits less."""
     if _DURATION.search(s):
@@ -588,6 +606,8 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     where = _WHERE.search(question)
     if where:
         category = where.group("kind") or where.group("kind2") or ""
+        if not category and _WORKPLACE_Q.search(question):
+            return _graded("place", lambda s: _workplace_fit(s, question))
         return _graded("place", lambda s: _place_fit(s, question, category))
     if _NEEDS_DURATION.search(question):
         return _graded("duration", _duration_fit)
