@@ -21,6 +21,14 @@ _LEAD = re.compile(
     r"(?:(?:if|whether)\s+)?",
     re.I,
 )
+# words about the text rather than about the news: "Which Italian scientist is mentioned in the
+# report?", "according to the article" (the articles never say "mentioned"; it counted as missing)
+_ABOUT_TEXT = re.compile(
+    r"(?:,\s*)?\b(?:(?:(?:that|who|which)\s+)?(?:is|are|was|were)\s+)?(?:mentioned|named|quoted|cited|"
+    r"discussed|featured|described)\s+in\s+(?:the|this|that)\s+(?:report|article|text|story|piece|"
+    r"news)\b|(?:,\s*)?\baccording\s+to\s+(?:the|this)\s+(?:report|article|text|story|piece)\b[\s,]*",
+    re.I,
+)
 _TAIL = re.compile(r"[\s,]*(?:please|pls|thanks|thank you|thx|ty)[\s!.]*(?=\??\s*$)", re.I)
 
 
@@ -28,7 +36,7 @@ def tidy(question: str) -> str:
     """``question`` without the greeting or request before it and the thanks after it."""
     m = _LEAD.match(question)
     rest = question[m.end() :] if m else question
-    rest = _TAIL.sub("", rest)
+    rest = re.sub(r"\s+([?.!])", r"\1", _TAIL.sub("", _ABOUT_TEXT.sub("", rest))).strip()
     if len(rest.split()) < 2:  # "hey, thanks!": nothing but small talk
         return question
     # "what kind ..." after "can you tell me": the question now starts the text

@@ -20,6 +20,10 @@ from ask.chatter import tidy
         ("so who runs it?", "so who runs it?"),
         ("ok different question: what is DDE?", "ok different question: what is DDE?"),
         ("When did construction start?", "When did construction start?"),
+        # words about the text, not the news
+        ("Which Italian scientist is mentioned in the report?", "Which Italian scientist?"),
+        ("According to the article, when did FAST open?", "When did FAST open?"),
+        ("what did the article say about FAST?", "what did the article say about FAST?"),
         # nothing but small talk: returned as it came
         ("hey, thanks!", "hey, thanks!"),
     ],
