@@ -187,6 +187,10 @@ class Candidate:
     words: float
     evidence: float  # meaning + words + passage, without the answer-type bonus
     score: float
+    # what is checked against the answer type: the sentence, or for a "who" question answered by
+    # "he/she/they ..." the sentence before it too (who the pronoun stands for)
+    typed: str = ""
+    antecedent: int | None = None  # that sentence's start in the article, quoted with the answer
 
 
 @dataclass(slots=True)
@@ -669,6 +673,7 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
 
 
 # a sentence whose subject is a pronoun: "He told reporters ...", "Since joining ..., he has ..."
+_HE_SHE = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)  # ... a person
 _PRONOUN = re.compile(
     r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
 )
@@ -731,7 +736,13 @@ def candidates(
             if len(text.split()) < 6:  # headlines and fragments state no fact
                 evidence *= 0.75
             evidence += qualifier(text)
-            score = evidence + (W_TYPE * needs.fit(text) if needs is not None else 0.0)
+            typed, antecedent = text, None
+            if needs is not None and needs.kind == "person" and i > 0 and _HE_SHE.match(text):
+                # "who patrols for elephants?": "Since 2020, he has ..." answers with the person
+                # the sentence before names
+                ps, pe = p.sentences[i - 1]
+                typed, antecedent = f"{p.text[ps - p.start : pe - p.start]} {text}", ps
+            score = evidence + (W_TYPE * needs.fit(typed) if needs is not None else 0.0)
             out.append(
                 Candidate(
                     hit,
@@ -745,6 +756,8 @@ def candidates(
                     words_share,
                     evidence,
                     score,
+                    typed,
+                    antecedent,
                 )
             )
     out.sort(key=lambda c: c.score, reverse=True)
@@ -860,16 +873,16 @@ def score_sentences(
             # a definition, a description or someone's words may be phrased any way: a sentence
             # that has the shape asked for counts as evidence with its bonus; none costs nothing
             shaped = max(
-                (c.evidence + W_TYPE for c in ranked if needs.fit(c.text) >= 1.0), default=0.0
+                (c.evidence + W_TYPE for c in ranked if needs.fit(c.typed) >= 1.0), default=0.0
             )
             confidence = max(confidence, shaped)
         else:
             best = max(c.evidence for c in ranked) if ranked else 0.0
             typed = max(
                 (
-                    c.evidence - TYPE_MISSING_PENALTY * (1.0 - needs.fit(c.text))
+                    c.evidence - TYPE_MISSING_PENALTY * (1.0 - needs.fit(c.typed))
                     for c in ranked
-                    if needs.holds(c.text) and c.evidence >= best - TYPED_GAP
+                    if needs.holds(c.typed) and c.evidence >= best - TYPED_GAP
                 ),
                 default=0.0,
             )
@@ -972,6 +985,8 @@ def compose(
             if not disagreement
             else (cand.start, cand.end)
         )
+        if n == 1 and cand.antecedent is not None and not disagreement:
+            qs = cand.antecedent  # "he" quoted with the sentence that names him
         quote = cand.hit.passage.text[qs - cand.hit.passage.start : qe - cand.hit.passage.start]
         span = highlight(needs.kind if needs is not None else None, question, quote)
         citations.append(_citation(n, cand.hit, qs, qe, cand.score, span))

@@ -114,3 +114,13 @@ def test_the_answer_also_reads_the_best_dense_passages_fusion_ranked_low(
     top = {h.passage.id for h in hits}
     assert {h.passage.id for h in pool} == {h.passage.id for h in dense} - top
     assert any("thalassemia" in h.passage.text for h in hits + pool)
+
+
+def test_a_who_question_answered_by_he_quotes_the_sentence_that_names_him(
+    seed_engine: Engine,
+) -> None:
+    # "Since joining the Xishuangbanna Tropical Botanical Garden ..., he has been ... patrols"
+    answer = seed_engine.ask("Who is doing transnational patrols for Asian elephants?")
+    assert answer.answered and "Kang Musha" in answer.answer
+    assert "patrol" in answer.citations[0].quote
+    check_citations(seed_engine, answer)  # the quote is still one exact span of the article
