@@ -145,7 +145,10 @@ class Casing:
                 return word
             if stem_words([word])[0] in stems:
                 return word  # another form of a word the corpus uses ("participants", "inspect")
-            return self._closest(word) or word
+            found = self._closest(word)
+            if found is None or found.startswith(word) or word.startswith(found):
+                return word  # "german" is no misspelling of "germany", nor "lab" of "laboratory"
+            return found
 
         return _WORD.sub(fix, question)
 

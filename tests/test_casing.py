@@ -84,3 +84,5 @@ def test_nouns_only_seen_inside_names_and_other_forms_of_corpus_words_stay() -> 
     # "Crop" is only ever part of a longer name; "inspect" is a form of "inspected"
     assert casing.restore("what crops did the park inspect") == "what crops did the park inspect"
     assert casing.restore("whats the crop institute") == "what is the crop institute"
+    # a shorter form of a corpus word is no misspelling of it
+    assert casing.spell("which german scientists") == "which german scientists"
