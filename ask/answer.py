@@ -188,7 +188,7 @@ class Candidate:
     evidence: float  # meaning + words + passage, without the answer-type bonus
     score: float
     # what is checked against the answer type: the sentence, or for a "who" question answered by
-    # "he/she/they ..." the sentence before it too (who the pronoun stands for)
+    # "he/she ..." the sentence before it too (who the pronoun stands for)
     typed: str = ""
     antecedent: int | None = None  # that sentence's start in the article, quoted with the answer
 
@@ -435,9 +435,9 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
 
 
 # "Where does Kang Musha work?": an employer ("the Xishuangbanna Tropical Botanical Garden"), more
-# than a town or a continent ("in Asia")
-# (the verb ends the question: "Where did Delaware rank in WalletHub's study?" asks no employer;
-# rtqa 2023-26 train: "Where do the strikers work?" -> "Hospitals")
+# than a town or a continent ("in Asia"). The verb ends the question: "Where did Delaware rank in
+# WalletHub's study?" asks for no employer (rtqa 2023-26 train: "Where do the strikers work?" ->
+# "Hospitals")
 _WORKPLACE_Q = re.compile(
     r"^\s*(?:and\s+)?where\s+(?:does|do|did|is|was|are|were)\b.*\b(?:work|works|worked|working|"
     r"employed|stud(?:y|ies|ied)|teach(?:es)?|taught)(?:\s+\w+){0,2}\s*\??\s*$",
@@ -672,8 +672,10 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
     return fit
 
 
-# a sentence whose subject is a pronoun: "He told reporters ...", "Since joining ..., he has ..."
-_HE_SHE = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)  # ... a person
+# a sentence whose subject is a person's pronoun: "He told reporters ...", "Since joining ..., he
+# has ..."; and one that opens with any pronoun or "this/these", whose words may be those of the
+# sentence before ("Its data platform ...", "This global facility ...")
+_HE_SHE = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)
 _PRONOUN = re.compile(
     r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
 )

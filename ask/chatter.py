@@ -3,8 +3,9 @@
 "hey, can you tell me what kind of tool ...?", "hey quick one - what seeds ...?", "Do you know who
 chairs ...?": the greeting and the request carry no fact to look for, yet their words were searched
 and counted. Words the articles never use ("hey", "quick") even counted as what the articles lack,
-pulling the answer toward an abstention. ``tidy`` drops the lead-in and trailing thanks and keeps the
-question itself; a text that is nothing but small talk is returned as it came.
+pulling the answer toward an abstention. So did words about the text rather than the news ("Which
+Italian scientist is mentioned in the report?"). ``tidy`` drops the lead-in, such words and trailing
+thanks and keeps the question itself; a text that is nothing but small talk is returned as it came.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ _TAIL = re.compile(r"[\s,]*(?:please|pls|thanks|thank you|thx|ty)[\s!.]*(?=\??\s
 
 
 def tidy(question: str) -> str:
-    """``question`` without the greeting or request before it and the thanks after it."""
+    """``question`` without the greeting or request before it, words about the text, and the
+    thanks after it."""
     m = _LEAD.match(question)
     rest = question[m.end() :] if m else question
     rest = re.sub(r"\s+([?.!])", r"\1", _TAIL.sub("", _ABOUT_TEXT.sub("", rest))).strip()

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.casing import Casing
-from index.text import TOKEN, terms
+from index.text import TOKEN, CloseWords, terms
 
 TOKEN_PATTERN = TOKEN.pattern
 # A misspelled query term is matched to a held term at least this similar (rapidfuzz's ratio,
@@ -81,7 +81,7 @@ class BM25Index:
         self.casing = Casing({}, {})
         self._bm25: Any = None
         self._sorted_vocab: list[str] | None = None
-        self._by_letter: dict[str, list[str]] | None = None
+        self._close: CloseWords | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -143,7 +143,7 @@ class BM25Index:
         self.fingerprint = fingerprint
         self.casing = Casing.learn(raw)
         self._sorted_vocab = None
-        self._by_letter = None
+        self._close = None
         if texts:
             self._bm25 = bm25s.BM25()
             self._bm25.index(self._tokenize(texts), show_progress=False)
@@ -247,22 +247,11 @@ class BM25Index:
                 and not term.isdigit()
                 and not self._is_prefix(term)
             ):
-                fixed = self._closest(term) or term
+                if self._close is None:
+                    self._close = CloseWords(vocab, CORRECT_MIN, CORRECT_MIN_CHARS)
+                fixed = self._close.closest(term) or term
             out.append(fixed)
         return out
-
-    def _closest(self, term: str) -> str | None:
-        from rapidfuzz import fuzz, process
-
-        if self._by_letter is None:
-            by_letter: dict[str, list[str]] = {}
-            for t in self._bm25.vocab_dict:
-                if len(t) >= CORRECT_MIN_CHARS - 1 and not t.isdigit():
-                    by_letter.setdefault(t[0], []).append(t)
-            self._by_letter = by_letter
-        bucket = self._by_letter.get(term[0], [])
-        best = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=CORRECT_MIN)
-        return str(best[0]) if best else None
 
     def _is_prefix(self, term: str) -> bool:
         """A short form of a word the passages hold ("lab" of "laboratory"): not a missing word."""

@@ -23,15 +23,14 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from index.text import ORG_WORDS, TITLE_WORDS, name_spans, stem_words, stopwords
+from index.text import ORG_WORDS, TITLE_WORDS, CloseWords, name_spans, stem_words, stopwords
 
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
 # what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
 VERSION = 4
-# a misspelled question word is mended to a corpus word at least this similar (rapidfuzz's ratio,
-# 0-100), as BM25's terms are (index/bm25.py): one dropped or swapped letter in a 7-9 letter word
-# scores 88-94
+# a misspelled question word is mended to a corpus word at least this similar (index/text.py
+# CloseWords), as BM25's terms are (index/bm25.py)
 SPELL_MIN = 85.0
 SPELL_MIN_CHARS = 5
 # question words run together with "is", as users type them ("whats the full name")
@@ -56,7 +55,7 @@ class Casing:
         self.runs = runs
         self.vocab = vocab or {}  # every word of the corpus, lower case: how often it occurs
         self._longest = max((r.count(" ") + 1 for r in runs), default=1)
-        self._by_letter: dict[str, list[str]] | None = None
+        self._close: CloseWords | None = None
         self._stems: set[str] | None = None
 
     @classmethod
@@ -128,9 +127,9 @@ class Casing:
     def spell(self, question: str) -> str:
         """``question`` with each lower-case word the corpus never uses replaced by the closest
         one it does ("scientst" -> "scientist", "telscope" -> "telescope", "germny" ->
-        "germany"): rapidfuzz's ratio of at least ``SPELL_MIN`` among the corpus's words of the
-        same first letter, the more frequent on a tie. Short words, numbers and anything typed
-        with a capital stay as they are, and so does a word with no close match."""
+        "germany"; index/text.py CloseWords). Short words, numbers, anything typed with a capital,
+        other forms and shorter forms of corpus words stay as they are, and so does a word with no
+        close match."""
         if not self.vocab:
             return question
         if self._stems is None:  # built once, on the first question
@@ -145,29 +144,14 @@ class Casing:
                 return word
             if stem_words([word])[0] in stems:
                 return word  # another form of a word the corpus uses ("participants", "inspect")
-            found = self._closest(word)
+            if self._close is None:
+                self._close = CloseWords(self.vocab, SPELL_MIN, SPELL_MIN_CHARS, self.vocab)
+            found = self._close.closest(word)
             if found is None or found.startswith(word) or word.startswith(found):
                 return word  # "german" is no misspelling of "germany", nor "lab" of "laboratory"
             return found
 
         return _WORD.sub(fix, question)
-
-    def _closest(self, word: str) -> str | None:
-        from rapidfuzz import fuzz, process
-
-        if self._by_letter is None:
-            by_letter: dict[str, list[str]] = {}
-            for w in self.vocab:
-                if len(w) >= SPELL_MIN_CHARS - 1:
-                    by_letter.setdefault(w[0], []).append(w)
-            self._by_letter = by_letter
-        found = process.extract(
-            word, self._by_letter.get(word[0], []), scorer=fuzz.ratio, score_cutoff=SPELL_MIN
-        )
-        if not found:
-            return None
-        best = max(found, key=lambda f: (f[1], self.vocab[f[0]]))
-        return str(best[0])
 
     def restore(self, question: str) -> str:
         """``question`` with its misspellings mended (``spell``) and its lower-case names written
