@@ -153,10 +153,11 @@ class Casing:
 
         return _WORD.sub(fix, question)
 
-    def restore(self, question: str) -> str:
-        """``question`` with its misspellings mended (``spell``) and its lower-case names written
-        as the corpus writes them."""
-        question = self.spell(question)
+    def restore(self, question: str, spell: bool = True) -> str:
+        """``question`` with its misspellings mended (``spell``, unless ``spell`` is False) and its
+        lower-case names written as the corpus writes them."""
+        if spell:
+            question = self.spell(question)
         tokens = list(_WORD.finditer(question))
         out: list[str] = []
         last = 0

@@ -71,6 +71,8 @@ def test_misspelled_words_are_mended_to_the_closest_word_the_corpus_uses() -> No
     assert casing.restore("who were the scientsts at the telscope in germny") == (
         "who were the scientists at the telescope in Germany"
     )
+    # NEWSRAG_RETRIEVAL_SPELLING=false: names are still cased, nothing is mended
+    assert casing.restore("the scientsts in germny", spell=False) == "the scientsts in germny"
     # short words, words typed with a capital, and words with nothing close stay
     assert casing.spell("Where is Spainn? the cat sat. budget") == (
         "Where is Spainn? the cat sat. budget"
