@@ -95,6 +95,7 @@ _CORRECTION = re.compile(
     r"about\s+|rather\s+)?(?P<x>.+?)\s*[.!?]*\s*$|^\s*i\s+meant?\s+(?P<y>.+?)\s*[.!?]*\s*$",
     re.I,
 )
+_NOT_THE = re.compile(r",?\s+(?:and\s+)?not\s+(?:the|that|this)\s+[\w'’-]+(?:\s+[\w'’-]+)?\b", re.I)
 _OTHER = re.compile(r"\bthe\s+other\s+(?P<noun>one|[a-z][\w-]*)\b", re.I)
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|this|that)\s+(?P<ord>first|second|third|last|next|previous|latest|earlier)\s+one\b",
@@ -750,7 +751,14 @@ def _correct(
     lookup: Lookup | None,
 ) -> tuple[str, bool]:
     """ "No, I meant the other telescope" / "Sorry, I meant FAST": the previous query asked again
-    about the entity meant."""
+    about the entity meant. A correction that asks its own question ("no, I meant how many countries
+    are coming to the Chengdu conference", "sorry, I meant FAST, who was its chief scientist") is
+    read as that question, never spliced into the previous one."""
+    x = _NOT_THE.sub("", x)  # "the Chengdu conference not the forum": what was not meant goes
+    if _WH.match(x) and len(words(x)) >= 3:
+        return _rewrite(x, prev, entities, history, lookup)
+    if _ASKED_AFTER.search(x):
+        return _about(x, prev, entities, history, lookup)
     other = _OTHER.search(x)
     if other:
         noun = other.group("noun").lower()

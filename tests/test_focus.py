@@ -155,6 +155,25 @@ def test_a_correction_by_name_replaces_the_subject() -> None:
     )
 
 
+def test_a_correction_that_asks_its_own_question_is_read_as_that_question() -> None:
+    history = [
+        turn(
+            "How many countries has BeiDou been exported to?",
+            "BeiDou products were exported to over 140 countries. [1]",
+        )
+    ]
+    assert (
+        resolve("no i meant how many countries are coming to the Chengdu conference", history).query
+        == "how many countries are coming to the Chengdu conference"
+    )
+    # the subject meant, then its question; what was not meant is dropped, nothing spliced in
+    query = resolve(
+        "sorry i meant the Chengdu conference not the forum, how many countries attend", history
+    ).query
+    assert "BeiDou" not in query and "forum" not in query
+    assert "Chengdu conference" in query and "how many countries attend" in query
+
+
 def test_the_first_one_names_the_focus_with_its_ordinal() -> None:
     history = [
         turn(
