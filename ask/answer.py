@@ -301,9 +301,22 @@ def _described(name: str) -> Callable[[str], bool]:
     return test
 
 
+# the day of a date ("On May 22, ...", "the 3rd of June") counts nothing
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b",
+    re.I,
+)
+
+
+def _undated(s: str) -> str:
+    """``s`` without its years and days of the month: the numbers left may count something."""
+    return _DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", s))
+
+
 def _any_count(s: str) -> float:
-    """A number that is not a year: a weak fit for a count, an amount or a duration."""
-    return ANY_COUNT if NUMBER_LIKE.search(_YEAR.sub(" ", s)) else 0.0
+    """A number that is not part of a date: a weak fit for a count, an amount or a duration."""
+    return ANY_COUNT if NUMBER_LIKE.search(_undated(s)) else 0.0
 
 
 def _count_fit(question: str) -> Callable[[str], float]:
@@ -316,7 +329,7 @@ def _count_fit(question: str) -> Callable[[str], float]:
             counted |= group
 
     def fit(s: str) -> float:
-        plain = _YEAR.sub(" ", s)
+        plain = _undated(s)
         if counted:
             for n in _NUMBER_THEN.finditer(plain):
                 # the counted thing comes before any "of", "in", "from" ...: "three editions of

@@ -71,6 +71,8 @@ def test_a_number_next_to_what_is_counted_fits_best() -> None:
     assert need.fit("The team has three editions of the forum.") == ANY_COUNT
     assert need.fit("It started in 2021.") == 0.0  # a year is not a count
     assert not need.holds("It started in 2021.")
+    assert not need.holds("On May 22, the platform was launched.")  # nor is the day of a date
+    assert not need.holds("It opened on the 3rd of June 2024.")
 
 
 def test_a_day_question_prefers_a_day_and_a_future_question_a_future_date() -> None:
