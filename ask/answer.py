@@ -560,6 +560,7 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
     A role the question names ("the chief scientist of") must be in the sentence, unless the
     question words it in terms no article uses ("the Iberian investigator"): a paraphrase."""
 
+    doer = bool(_WHO_DOES.match(question))
     role = _WHO_ROLE.match(question)
     role_terms = set(terms(role.group("role"))) - set(_QUALIFIERS) if role else set()
     if role_terms & absent:
@@ -574,6 +575,8 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
             return 0.0
         if _novel(person_names(s), question) or _novel(titled_names(s), question):
             return 1.0
+        if doer and _novel([n for n in names(s[1:]) if set(n.split()) & ORG_WORDS], question):
+            return 1.0  # "jointly developed by the Tropical Botanical Garden and ..."
         lead = _LEAD_NAME.match(s)  # "Adele is returning to Las Vegas."
         if lead and lead.group(1).lower() not in stopwords() and _novel([lead.group(1)], question):
             return 1.0
@@ -583,6 +586,20 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
         return fit(s) > 0 or (in_role(s) and _novel(names(s[1:]), question))
 
     return Need("person", fit, holds)
+
+
+# "Who developed the platform?", "who else helped build it?": what organisations do, so an
+# organisation answers as a person does (rtqa's quizzes ask "which company ..." instead: no such
+# question there; "who made history" asks for a person, so "made" is not one of the verbs)
+_WHO_DOES = re.compile(
+    r"^\s*(?:and\s+)?who\s+(?:else\s+)?(?:(?:has|have|had|will|would|is|was|were|did|does|do)\s+)?"
+    r"(?:(?:jointly|also|first|co-?)\s*)?(?:(?:help(?:ed|s)?|work(?:ed|s)?\s+to)\s+)?"
+    r"(?:develop(?:ed|s)?|buil[dt]s?|organi[sz](?:ed|es?)|host(?:ed|s)?|launch(?:ed|es)?|"
+    r"found(?:ed|s)?|fund(?:ed|s)?|sponsor(?:ed|s)?|publish(?:ed|es)?|creat(?:ed|es?)|"
+    r"establish(?:ed|es)?|design(?:ed|s)?|produc(?:ed|es?)|operat(?:ed|es?)|run|runs|ran|owns?|"
+    r"owned|initiat(?:ed|es?)|propos(?:ed|es?)|support(?:ed|s)?)\b",
+    re.I,
+)
 
 
 _IMPERATIVE = re.compile(

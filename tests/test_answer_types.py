@@ -306,3 +306,17 @@ def test_where_someone_works_is_answered_by_an_employer_before_a_place() -> None
     # a "where" that asks no employer is a place question as before
     rank = _needs("Where did Delaware rank in WalletHub's study of states for teachers?")
     assert rank is not None and rank.fit(place) == 1.0
+
+
+def test_who_developed_it_is_answered_by_an_organisation_too() -> None:
+    sentence = (
+        "The platform, jointly developed by the Tropical Botanical Garden and the State Ecological "
+        "Environment Bureau, was launched."
+    )
+    for question in ("Who developed the platform?", "who else helped build it?"):
+        need = _needs(question)
+        assert need is not None and need.kind == "person"
+        assert need.fit(sentence) == 1.0
+    # a person is asked for where organisations do not act: an organisation is no answer
+    need = _needs("Who made history at the platform?")
+    assert need is not None and need.fit(sentence) == 0.0
