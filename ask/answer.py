@@ -140,6 +140,10 @@ _COUNTED = re.compile(
     r"\b(?:how many|number of)\s+(?P<what>(?:[\w&'-]+\s+){0,8}?[\w'-]+?)(?=\s+(?:are|is|was|were|has|have|had|do|does|did|will|would|can|could|in|of|from|to|at|on|for|by|with)\b|\s*[?,]|$)",
     re.I,
 )
+# terse: "belt and road joint labs how many", "sci-tech agreements number"
+_COUNTED_BEFORE = re.compile(
+    r"(?P<what>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+(?:how many|number|count|total)\s*\??\s*$", re.I
+)
 _NUMBER_THEN = re.compile(
     r"\b(\d[\d,.]*|"
     + "|".join(
@@ -322,7 +326,7 @@ def _any_count(s: str) -> float:
 def _count_fit(question: str) -> Callable[[str], float]:
     """A number next to what is counted ("over 160 countries" for "how many countries") fits best;
     any other number that is not a year fits less (the question may name it differently)."""
-    m = _COUNTED.search(question)
+    m = _COUNTED.search(question) or _COUNTED_BEFORE.search(question)
     counted = set(terms(m.group("what"))) if m else set()
     for group in _SAME_COUNT:
         if counted & group:

@@ -73,6 +73,9 @@ def test_a_number_next_to_what_is_counted_fits_best() -> None:
     assert not need.holds("It started in 2021.")
     assert not need.holds("On May 22, the platform was launched.")  # nor is the day of a date
     assert not need.holds("It opened on the 3rd of June 2024.")
+    terse = _needs("belt and road joint labs how many")  # what is counted comes first
+    assert terse is not None
+    assert terse.fit("China has built over 70 joint laboratories.") == 1.0
 
 
 def test_a_day_question_prefers_a_day_and_a_future_question_a_future_date() -> None:
