@@ -112,7 +112,10 @@ _WHERE = re.compile(
     # asks for a name, the country doing something)
     r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
     r"(?P<kind2>city|country|town|village|province|state|region|county|district)\b"
-    r"[^?]*\b(?:in|at|to|from|located|based|situated)\s*\??\s*$",
+    r"[^?]*\b(?:in|at|to|from|located|based|situated)\s*\??\s*$"
+    # "second belt and road conference venue", "what is the location of the park"
+    r"|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*\b(?:venue|location)\s*\??\s*$|^\s*(?:what|which)\s+(?:is|was|will be)\s+the\s+(?:venue|location)\b"
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:venue|location)s?\b",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?([A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*)")

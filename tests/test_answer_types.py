@@ -323,3 +323,16 @@ def test_who_developed_it_is_answered_by_an_organisation_too() -> None:
     # a person is asked for where organisations do not act: an organisation is no answer
     need = _needs("Who made history at the platform?")
     assert need is not None and need.fit(sentence) == 0.0
+
+
+def test_a_venue_or_location_is_a_place_question() -> None:
+    for question in (
+        "second belt and road sci-tech conference venue",
+        "What is the location of the park?",
+        "Taylor Swift's wedding took place at which famous venue?",
+    ):
+        need = _needs(question)
+        assert need is not None and need.kind == "place", question
+    # a venue named in passing: the question asks for someone
+    need = _needs("Which music superstar canceled three concerts at the venue?")
+    assert need is None or need.kind != "place"
