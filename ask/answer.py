@@ -633,7 +633,7 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)
     define = _DEFINE_Q.match(question)
-    if define and len(define.group("x").split()) <= 4:
+    if define and len(define.group("x").split()) <= 4 and not _WHERE.search(question):
         return Need("definition", _flag(_defines(define.group("x"))), _always)
     role = _ROLE_Q.match(question)
     if role and (role.group("x") or role.group("y")).split()[0].lower() not in stopwords():
