@@ -114,6 +114,16 @@ _ASKED_NOUN = re.compile(
     r"can|could|should|would)\b)",
     re.I,
 )
+# a question that is only what it asks for: "how many intl organizations?", "which countries?"
+_BARE_ASK = re.compile(
+    r"^\s*(?:and\s+)?(?P<wh>how\s+many|how\s+much|which|what)\s+(?P<noun>(?:[\w-]+\s+){0,4}[\w-]+)\s*\??\s*$",
+    re.I,
+)
+_AUX = re.compile(
+    r"\b(?:is|was|are|were|did|does|do|has|have|had|will|can|could|should|would|there|it|they|"
+    r"he|she|that|this|its|their|his|her)\b",
+    re.I,
+)
 _POSSESSIVE = re.compile(r"['’]s$")
 _ACRONYM = re.compile(r"^\s*[\"“”‘’']?\s*\((?P<short>[A-Z][A-Za-z]*[A-Z])\)")
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -684,6 +694,13 @@ def _rewrite(
     out, missing = _substitute(out, entities)
     if out != stripped:
         return out, missing
+    bare = _BARE_ASK.match(stripped)
+    asked_prev = _ASKED_NOUN.match(prev.query)
+    if bare and asked_prev and not _AUX.search(bare.group("noun")):
+        # "How many countries and regions does China cooperate with?" + "how many intl
+        # organizations?": the same question of the new noun
+        rest = prev.query[asked_prev.end("noun") :].lstrip()
+        return f"{bare.group('wh')} {bare.group('noun')} {rest}", False
     content = [t for t in words(stripped) if t not in stopwords() | QUESTION_WORDS | _FILLERS]
     wh_match = _WH.match(stripped)
     rest = stripped[wh_match.end() :].strip(" ?") if wh_match else ""

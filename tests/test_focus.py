@@ -174,6 +174,18 @@ def test_a_correction_that_asks_its_own_question_is_read_as_that_question() -> N
     assert "Chengdu conference" in query and "how many countries attend" in query
 
 
+def test_a_bare_how_many_asks_the_last_question_of_the_new_noun() -> None:
+    history = [
+        turn(
+            "how many countries and regions does China cooperate with",
+            "China cooperates with over 160 countries and regions. [1]",
+        )
+    ]
+    assert resolve("how many intl organizations?", history).query == (
+        "how many intl organizations does China cooperate with"
+    )
+
+
 def test_the_first_one_names_the_focus_with_its_ordinal() -> None:
     history = [
         turn(
