@@ -696,7 +696,12 @@ def _rewrite(
         return out, missing
     bare = _BARE_ASK.match(stripped)
     asked_prev = _ASKED_NOUN.match(prev.query)
-    if bare and asked_prev and not _AUX.search(bare.group("noun")):
+    if (
+        bare
+        and asked_prev
+        and not _AUX.search(bare.group("noun"))
+        and bare.group("noun").lower() not in ("one", "ones", "else")  # "which ones": below
+    ):
         # "How many countries and regions does China cooperate with?" + "how many intl
         # organizations?": the same question of the new noun
         rest = prev.query[asked_prev.end("noun") :].lstrip()
