@@ -30,7 +30,11 @@ _ABOUT_TEXT = re.compile(
     r"news)\b|(?:,\s*)?\baccording\s+to\s+(?:the|this)\s+(?:report|article|text|story|piece)\b[\s,]*",
     re.I,
 )
-_TAIL = re.compile(r"[\s,]*(?:please|pls|thanks|thank you|thx|ty)[\s!.]*(?=\??\s*$)", re.I)
+_TAIL = re.compile(
+    r"[\s,]*(?:please|pls|cheers|many thanks|thanks(?: a lot| so much)?|"
+    r"thank you(?: so much| very much)?|thx|ty|much appreciated|appreciate it)[\s!.]*(?=\??\s*$)",
+    re.I,
+)
 
 
 def tidy(question: str) -> str:

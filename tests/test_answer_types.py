@@ -336,3 +336,10 @@ def test_a_venue_or_location_is_a_place_question() -> None:
     # a venue named in passing: the question asks for someone
     need = _needs("Which music superstar canceled three concerts at the venue?")
     assert need is None or need.kind != "place"
+
+
+def test_a_title_before_a_name_is_not_the_noun_asked_for() -> None:
+    need = _needs("which university Professor Zhang Zhengmao is from?")
+    assert need is not None and need.kind == "name"
+    need = _needs("which professor led the delegation?")
+    assert need is not None and need.kind == "person"

@@ -16,6 +16,8 @@ from ask.chatter import tidy
         ("Do you know who chairs the Tengchong Scientists Forum?",
          "Who chairs the Tengchong Scientists Forum?"),
         ("Who chairs it, thanks!", "Who chairs it"),
+        ("could you tell me which university he is from? cheers",
+         "which university he is from?"),
         # "so", "ok", "and" mark a follow-up and stay; a plain question is left alone
         ("so who runs it?", "so who runs it?"),
         ("ok different question: what is DDE?", "ok different question: what is DDE?"),
