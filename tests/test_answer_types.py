@@ -330,6 +330,7 @@ def test_a_venue_or_location_is_a_place_question() -> None:
         "second belt and road sci-tech conference venue",
         "What is the location of the park?",
         "Taylor Swift's wedding took place at which famous venue?",
+        "which city hosts the second belt and road conference",
     ):
         need = _needs(question)
         assert need is not None and need.kind == "place", question
