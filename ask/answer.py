@@ -537,7 +537,9 @@ def _date_need(question: str, year_only: bool = False) -> Need:
 # "Who is the chief scientist of FAST?", "Who succeeded Li Ke as chief scientist of FAST?"
 _WHO_ROLE = re.compile(
     r"^\s*(?:and\s+)?who\s+(?:(?:is|was|are|were|will be)\s+(?:the|a|an)|\w+\s+[^?]{2,60}?\s+as"
-    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+(?:of|at|for|in|on|behind|that|who|which)\b",
+    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+"
+    # the role ends where a clause about it starts ("the astrophysicist working with ...")
+    r"(?:of|at|for|in|on|behind|that|who|which|with|working|studying|leading|heading|based)\b",
     re.I,
 )
 

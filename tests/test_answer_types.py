@@ -344,3 +344,10 @@ def test_a_title_before_a_name_is_not_the_noun_asked_for() -> None:
     assert need is not None and need.kind == "name"
     need = _needs("which professor led the delegation?")
     assert need is not None and need.kind == "person"
+
+
+def test_the_role_asked_for_ends_where_a_clause_about_it_starts() -> None:
+    need = _needs("Who is the astrophysicist working with Chinese scientists on SKA data?")
+    assert need is not None and need.kind == "person"
+    # the sentence names an astrophysicist; it need not repeat "working with Chinese scientists"
+    assert need.fit("Here, astrophysicist Ma Yinzhe manages the telescope's data.") == 1.0
