@@ -277,8 +277,10 @@ class DocumentIn(BaseModel):
     id: str = Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9._\-]*$",
-        description="Article id: letters, digits, '.', '_' and '-'.",
+        # at least one letter, digit or '-': the id is stored without leading and trailing '.'/'_'
+        # (corpus/loader.py safe_id), so "_" alone would be empty
+        pattern=r"^[A-Za-z0-9_\-]*[A-Za-z0-9\-][A-Za-z0-9._\-]*$",
+        description="Article id: letters, digits, '.', '_' and '-', with at least one letter, digit or '-'.",
     )
     title: str | None = Field(
         default=None,

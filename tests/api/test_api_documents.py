@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
+import pytest
 from api_live import API_KEY, LiveServer
+from pydantic import ValidationError
+
+from api.schemas import DocumentIn
 
 MARS = b"Mars rover finds ancient lake\n\nThe Perseverance rover found traces of an ancient lake in Jezero crater in 2031.\n"
 
@@ -119,6 +123,12 @@ def test_an_unparseable_file_is_a_422_naming_why(authed: httpx.Client) -> None:
     assert "empty" in r.json()["detail"]
     r = authed.post("/v1/documents", json={"id": "../x", "text": "t"})
     assert r.status_code == 422
+    # an id of only '_' and '.' would be stored empty: the published schema refuses it too, so
+    # that a client validating against it never sends one the server rejects
+    for bad in ("_", "_.", "__"):
+        with pytest.raises(ValidationError):
+            DocumentIn.model_validate({"id": bad, "text": "t"})
+    assert DocumentIn.model_validate({"id": "_a", "text": "t"}).id == "_a"
 
 
 def test_the_upload_key_check_happens_before_the_body_is_used(keyed: LiveServer) -> None:
