@@ -700,6 +700,11 @@ def _qualifiers(text: str) -> dict[str, str]:
     return found
 
 
+def _ordinal_words(text: str) -> list[str]:
+    """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
+    return [w for w in words(text) if w.isalpha() and _QUALIFIERS.get(w, "").isdigit()]
+
+
 def _qualifier_fit(question: str) -> Callable[[str], float]:
     """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
     asked = _qualifiers(asking_part(question))
@@ -912,6 +917,10 @@ def score_sentences(
     attribute = _ATTRIBUTE_Q.match(question)
     if attribute and set(terms(attribute.group("attr"))) <= absent:
         # "What is the population of Tengchong?": no article ever speaks of a population
+        confidence -= ATTRIBUTE_MISSING_PENALTY
+    if any(set(terms(w)) <= absent for w in _ordinal_words(asking_part(question))):
+        # "Which city will host the third conference?": no article speaks of a third anything,
+        # so none says where it is (ordinals only: "ex" is absent where "former" is not)
         confidence -= ATTRIBUTE_MISSING_PENALTY
     if needs is not None:
         # asked for a number, date, amount or name: the evidence that counts is that of the best
