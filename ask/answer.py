@@ -240,6 +240,7 @@ def _novel(found: Iterable[str], question: str) -> bool:
 _ATTRIBUTE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I
 )
+_BIRTH_Q = re.compile(r"\b(?P<attr>born|birth(?:day|place|date)?)\b", re.I)
 _DEFINE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$",
     re.I,
@@ -915,6 +916,8 @@ def score_sentences(
     missing = sum(v for t, v in idf.items() if t in absent) / total
     confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
     attribute = _ATTRIBUTE_Q.match(question)
+    if attribute is None:  # "Where was Fei Fan born?": a birth no article speaks of
+        attribute = _BIRTH_Q.search(question)
     if attribute and set(terms(attribute.group("attr"))) <= absent:
         # "What is the population of Tengchong?": no article ever speaks of a population
         confidence -= ATTRIBUTE_MISSING_PENALTY

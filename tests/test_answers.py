@@ -46,6 +46,7 @@ def test_the_same_fact_from_both_articles_is_cited_once(seed_engine: Engine) -> 
         "What is the capital of France?",
         # the articles speak of the first and second conferences, never of a third
         "Which city will host the third Belt and Road Science and Technology Exchange Conference?",
+        "Where was the Italian scientist Fei Fan born?",  # no article speaks of a birth
     ],
 )
 def test_questions_the_articles_do_not_answer_are_declined(
