@@ -120,7 +120,8 @@ _WHERE = re.compile(
     r"(?P<kind3>city|country|town|village|province|state|region|county|district)\s+(?:will\s+)?"
     r"(?:host|hosts|hosted|hosting)\b"
     # "second belt and road conference venue", "what is the location of the park"
-    r"|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*\b(?:venue|location)\s*\??\s*$|^\s*(?:what|which)\s+(?:is|was|will be)\s+the\s+(?:venue|location)\b"
+    r"|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*\b(?:venue|location)\s*\??\s*$"
+    r"|^\s*(?:what|which)\s+(?:is|was|will be)\s+the\s+(?:venue|location)\b"
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:venue|location)s?\b",
     re.I,
 )
@@ -335,7 +336,7 @@ def _any_count(s: str) -> float:
 
 def _count_fit(question: str) -> Callable[[str], float]:
     """A number next to what is counted ("over 160 countries" for "how many countries") fits best;
-    any other number that is not a year fits less (the question may name it differently)."""
+    any other number that is not part of a date fits less (the question may name it differently)."""
     m = _COUNTED.search(question) or _COUNTED_BEFORE.search(question)
     counted = set(terms(m.group("what"))) if m else set()
     for group in _SAME_COUNT:
@@ -472,9 +473,14 @@ _WORKPLACE_Q = re.compile(
 )
 
 
+def _organisations(s: str) -> list[str]:
+    """The names in ``s`` that hold an organisation's word ("Northwest A&F University")."""
+    return [n for n in names(s[1:]) if set(n.split()) & ORG_WORDS]
+
+
 def _workplace_fit(s: str, question: str) -> float:
     """An organisation the question does not name fits; a place fits less."""
-    if _novel([n for n in names(s[1:]) if set(n.split()) & ORG_WORDS], question):
+    if _novel(_organisations(s), question):
         return 1.0
     return PARTIAL_PLACE if _place_fit(s, question) > 0 else 0.0
 
@@ -591,7 +597,7 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
             return 0.0
         if _novel(person_names(s), question) or _novel(titled_names(s), question):
             return 1.0
-        if doer and _novel([n for n in names(s[1:]) if set(n.split()) & ORG_WORDS], question):
+        if doer and _novel(_organisations(s), question):
             return 1.0  # "jointly developed by the Tropical Botanical Garden and ..."
         lead = _LEAD_NAME.match(s)  # "Adele is returning to Las Vegas."
         if lead and lead.group(1).lower() not in stopwords() and _novel([lead.group(1)], question):
@@ -641,8 +647,9 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)
+    where = _WHERE.search(question)
     define = _DEFINE_Q.match(question)
-    if define and len(define.group("x").split()) <= 4 and not _WHERE.search(question):
+    if define and len(define.group("x").split()) <= 4 and not where:
         return Need("definition", _flag(_defines(define.group("x"))), _always)
     role = _ROLE_Q.match(question)
     if role and (role.group("x") or role.group("y")).split()[0].lower() not in stopwords():
@@ -653,7 +660,6 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return _graded("money", _flag(lambda s: bool(_MONEY.search(s))))
     if _PERCENT_Q.search(question):
         return _graded("percent", _flag(lambda s: bool(_PERCENT.search(s))))
-    where = _WHERE.search(question)
     if where:
         category = where.group("kind") or where.group("kind2") or where.group("kind3") or ""
         if not category and _WORKPLACE_Q.search(question):

@@ -695,7 +695,7 @@ def _rewrite(
     if out != stripped:
         return out, missing
     bare = _BARE_ASK.match(stripped)
-    asked_prev = _ASKED_NOUN.match(prev.query)
+    asked_prev = _ASKED_NOUN.match(prev.query) if bare else None
     if (
         bare
         and asked_prev
