@@ -274,7 +274,7 @@ class Engine:
             if cited:
                 vector = vector + mix * np.mean(cited, axis=0)
                 vector = vector / np.linalg.norm(vector)
-        retrieved, pool, qvec = self.searcher.search_with_pool(
+        retrieved, reading, qvec = self.searcher.search_with_pool(
             query,
             n,
             filters,
@@ -283,14 +283,14 @@ class Engine:
             dense_extra=self.settings.retrieval.answer_dense_extra,
             answer_k=top_k,
         )
-        hits = retrieved[:top_k]
+        hits = reading[:top_k]  # the best passages as fused (the list shown may be reordered)
         if self.settings.answer.follow_up_passages and reads_earlier:
             # a follow-up is most often about what the last answer quoted ("who chairs the forum?"
             # after an answer about the Tengchong forum): its passages are read too, beside the
             # search's own (docs/benchmarks.md, session 4)
-            seen = {h.passage.id for h in hits + pool}
+            seen = {h.passage.id for h in reading}
             unread = [p for p in earlier if p not in seen]
-            pool = pool + self.searcher.hits_for(unread, qvec, len(hits) + len(pool) + 1)
+            reading = reading + self.searcher.hits_for(unread, qvec, len(reading) + 1)
         t1 = time.perf_counter()
         bm25 = self.searcher.bm25
         idf, absent = bm25.idf(bm25.correct(query_terms(query)))  # misspellings: index/bm25.py
@@ -298,7 +298,7 @@ class Engine:
         composition = compose(
             query,
             qvec,
-            hits + pool,
+            reading,
             idf,
             self.settings.answer,
             self._article_text,

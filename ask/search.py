@@ -44,6 +44,21 @@ def rrf(ranked_lists: list[list[str]], weights: list[float], k: int) -> list[tup
     return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
 
 
+def per_article(ranked: list[tuple[str, float]], cap: int) -> list[tuple[str, float]]:
+    """``ranked`` (passage ids ``article#n``, best first) with each article's passages after its
+    first ``cap`` moved behind the first ``cap`` of every article, each part in its own order.
+    Under article-level relevance this never moves the first relevant passage down."""
+    seen: dict[str, int] = {}
+    first: list[tuple[str, float]] = []
+    rest: list[tuple[str, float]] = []
+    for pid, score in ranked:
+        article = pid.rpartition("#")[0]
+        n = seen.get(article, 0)
+        seen[article] = n + 1
+        (first if n < cap else rest).append((pid, score))
+    return first + rest
+
+
 class Searcher:
     """Holds the warm indexes (Chroma handle, BM25, article table) and answers searches."""
 
@@ -93,10 +108,14 @@ class Searcher:
         dense_extra: int = 0,
         answer_k: int | None = None,
     ) -> tuple[list[Hit], list[Hit], np.ndarray]:
-        """The best ``top_k`` passages, and those of the best ``dense_extra`` dense passages that
-        are not among the first ``answer_k`` of them: a passage no question word matches gets
-        little from reciprocal rank fusion, yet may hold the paraphrased answer (the answer step
-        reads its sentences too)."""
+        """The ranked list (the best ``top_k`` passages, at most ``per_article`` of one article ahead
+        of every other article's best), what the answer step reads, and the question's vector.
+
+        The answer reads the first ``answer_k`` passages as fused, several of one article among
+        them when they rank so (rtqa gold dev: answer_accuracy 0.544 reading these, 0.505 reading
+        the list's first five), and the best ``dense_extra`` dense passages that fusion ranked
+        lower: a passage no question word matches gets little from reciprocal rank fusion, yet
+        may hold the paraphrased answer."""
         top_k = top_k or self.settings.top_k
         answer_k = answer_k or top_k
         mode = mode or self.settings.mode
@@ -122,32 +141,31 @@ class Searcher:
             fused = ranked
         else:
             fetched = {}
-        fused = fused[:top_k]
-        chosen = [pid for pid, _ in fused]
+        cap = self.settings.per_article
+        listed = [pid for pid, _ in (per_article(fused, cap) if cap else fused)[:top_k]]
+        read = [pid for pid, _ in fused[:answer_k]]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
-        extra = [pid for pid in best_dense if pid not in chosen[:answer_k]]
-        wanted = chosen + [p for p in extra if p not in chosen]
+        read += [pid for pid in best_dense if pid not in read]
+        wanted = listed + [pid for pid in read if pid not in listed]
         missing = [pid for pid in wanted if pid not in fetched]
         fetched.update({p.id: p for p in self.store.get_passages(missing)})
-        passages = [fetched[pid] for pid in wanted if pid in fetched]
-        hits: list[Hit] = []
-        pool: list[Hit] = []
         scores = dict(fused)
-        for passage in passages:
-            hit = self._hit(
-                passage,
-                qvec,
-                scores.get(passage.id, 0.0),
-                bm25_scores.get(passage.id, 0.0),
-                len(hits) + 1,
+        made: dict[str, Hit | None] = {}
+        for pid in wanted:
+            passage = fetched.get(pid)
+            made[pid] = (
+                self._hit(passage, qvec, scores.get(pid, 0.0), bm25_scores.get(pid, 0.0), 0)
+                if passage is not None
+                else None
             )
-            if hit is None:
-                continue
-            if passage.id in scores:
-                hits.append(hit)
-            if passage.id in extra:
-                pool.append(hit)
-        return hits, pool, qvec
+        hits = [h for h in (made[pid] for pid in listed) if h is not None]
+        for rank, hit in enumerate(hits, start=1):
+            hit.rank = rank
+        reading = [h for h in (made[pid] for pid in read) if h is not None]
+        for hit in reading:
+            if hit.rank == 0:  # read, not listed: ranked after the list
+                hit.rank = len(hits) + 1
+        return hits, reading, qvec
 
     def hits_for(self, ids: Sequence[str], qvec: np.ndarray, rank: int) -> list[Hit]:
         """The passages ``ids`` as hits for ``qvec`` (ranked from ``rank`` on, no BM25 score):

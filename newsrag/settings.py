@@ -91,6 +91,11 @@ class RetrievalSettings(BaseSettings):
     answer_dense_extra: int = Field(default=2, ge=0, le=10)
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    # the ranked list shows at most this many passages of one article ahead of the best passage of
+    # every other candidate article, the rest following in their order (0: no limit), as web
+    # search shows few results per site. Chosen on the rtqa 2023-26 validation weeks (hit@5 0.841
+    # -> 0.897 at 1, 0.857 at 2; docs/benchmarks.md). The answer step reads the fused order.
+    per_article: int = Field(default=1, ge=0, le=50)
     # the learned ranker (ask/ranker.py, ask/data/ranker.md) re-orders the fused candidates in
     # hybrid mode when on. Off by default: on the held-out 2025-26 rtqa weeks it does not beat the
     # fused order (article mrr@10 0.765 vs 0.793), and on the rtqa 2022 dev questions it is even

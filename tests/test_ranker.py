@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from ask.ranker import FEATURES, MODEL_FILE, Candidate, Ranker, features, question_names
+from ask.search import per_article
 from index.text import query_terms, terms, words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +236,20 @@ def test_an_index_built_before_title_vectors_is_rebuilt(tmp_path: Path) -> None:
     assert len(found) == infos["port"].passages
     # and a second sync has nothing left to do
     assert ingestor.sync(articles).unchanged == 2
+
+
+def test_per_article_keeps_each_articles_order_and_never_moves_a_first_passage_down() -> None:
+    ranked = [("a#3", 0.9), ("a#1", 0.8), ("a#7", 0.7), ("b#2", 0.6), ("c#0", 0.5), ("b#4", 0.4)]
+    assert [p for p, _ in per_article(ranked, 1)] == ["a#3", "b#2", "c#0", "a#1", "a#7", "b#4"]
+    assert [p for p, _ in per_article(ranked, 2)] == ["a#3", "a#1", "b#2", "c#0", "b#4", "a#7"]
+    # an article id may hold "#" itself: the passage number is what follows the last one
+    assert [p for p, _ in per_article([("x#y#0", 1.0), ("x#y#1", 0.5), ("z#0", 0.2)], 1)] == [
+        "x#y#0",
+        "z#0",
+        "x#y#1",
+    ]
+    for cap in (1, 2, 3):
+        moved = [p for p, _ in per_article(ranked, cap)]
+        for article in "abc":
+            first = next(i for i, (p, _) in enumerate(ranked) if p.startswith(article))
+            assert moved.index(ranked[first][0]) <= first
