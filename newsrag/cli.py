@@ -606,3 +606,42 @@ def train_selector(
             )
     times = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
     console.print(f"trees: {result.rounds}; {times}; wrote {result.model} and {result.card}")
+
+
+@train_app.command("evalset")
+def train_evalset(
+    data: _TrainData = Path("../shared/train/rtqa"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Folder for questions.jsonl and articles.jsonl (keep it outside the repository)."
+        ),
+    ] = Path(".newsrag-train/evalset"),
+    part: Annotated[
+        str, typer.Option(help="Which weeks: valid (to choose) or test (to read once).")
+    ] = "valid",
+    removed: Annotated[
+        bool,
+        typer.Option(
+            "--removed/--intact",
+            help="Take every sentence holding an answer out of the pages: the questions become unanswerable.",
+        ),
+    ] = False,
+) -> None:
+    """Write the rtqa 2023-2026 validation or test weeks as a question set and corpus for
+    `newsrag eval --questions OUT/questions.jsonl --corpus OUT/articles.jsonl`."""
+    from train.evalset import write
+
+    _require_training_data(data)
+    if part not in ("valid", "test"):
+        err.print(f"--part must be valid or test, not {part!r}")
+        raise typer.Exit(2)
+    result = write(data, out, part, removed)
+    console.print(
+        f"{part}: {result.kept} of {result.asked} questions have an answer in their pages; "
+        f"{result.pages} pages"
+        + (f", {result.sentences_removed} sentences holding an answer removed" if removed else "")
+        + f"\nnewsrag eval --questions {result.questions} --corpus {result.articles}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -184,6 +184,36 @@ def test_training_runs_end_to_end_and_is_reproducible(tmp_path: Path) -> None:
     assert Ranker(tmp_path / "one" / "ranker.txt").score(rows).shape == (3,)
 
 
+def test_an_evalset_of_the_held_out_weeks_and_its_answers_removed(tmp_path: Path) -> None:
+    from eval.metrics import normalize
+    from eval.questions import load_questions
+    from train.evalset import write
+
+    _tiny_rtqa(tmp_path / "rtqa")
+    intact = write(tmp_path / "rtqa", tmp_path / "intact", "test")
+    assert intact.asked == intact.kept == 4 and intact.pages == 12  # the latest weeks, all answered
+    questions = load_questions(intact.questions)
+    assert not questions.problems
+    pages = {row["id"]: row for row in map(json.loads, intact.articles.read_text().splitlines())}
+    for item in questions.items:
+        assert item.gold_articles and all(g.endswith("-a") for g in item.gold_articles)
+        assert all(item.answers[0] in pages[g]["text"] for g in item.gold_articles)
+
+    removed = write(tmp_path / "rtqa", tmp_path / "removed", "test", removed=True)
+    assert removed.sentences_removed == 8  # two sentences of each answering page
+    unanswerable = load_questions(removed.questions)
+    assert not unanswerable.problems and not any(i.answerable for i in unanswerable.items)
+    texts = [json.loads(line) for line in removed.articles.read_text().splitlines()]
+    assert len(texts) == 12
+    for row in texts:
+        for item in questions.items:
+            assert normalize(item.answers[0]) not in normalize(row["text"] + " " + row["title"])
+    # what does not hold an answer stays word for word
+    kept = {row["id"]: row["text"] for row in texts}
+    assert all(kept[i] == pages[i]["text"] for i in pages if not i.endswith("-a"))
+    assert all("Tickets sold out within days." in kept[i] for i in pages if i.endswith("-a"))
+
+
 class _OldIngestor:
     """An ingestor that records what built its passages as ingests did before titles had a vector
     and headed the BM25 text."""
