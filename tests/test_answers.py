@@ -7,6 +7,7 @@ from support import check_citations as shared_check_citations
 
 from ask.answer import disagree
 from ask.engine import Engine
+from ask.search import Searcher
 from index.models import Answer
 
 
@@ -112,11 +113,21 @@ def test_the_answer_also_reads_the_best_dense_passages_fusion_ranked_low(
     """A paraphrase shares no word with its answer: BM25 ranks that passage low, dense first."""
     q = "Which inherited blood disorder did the head of the Hong Kong university urge a push against?"
     searcher = seed_engine.searcher
-    hits, pool, _ = searcher.search_with_pool(q, 5, dense_extra=2)
-    dense, _ = searcher.search(q, 2, mode="dense")
-    top = {h.passage.id for h in hits}
-    assert {h.passage.id for h in pool} == {h.passage.id for h in dense} - top
-    assert any("thalassemia" in h.passage.text for h in hits + pool)
+    _, reading, _ = searcher.search_with_pool(q, 5, dense_extra=2)
+    plain = Searcher(  # the dense order itself, as the answer reads it
+        searcher.settings.model_copy(update={"per_article": 0}),
+        searcher.store,
+        searcher.embedder,
+        searcher.bm25,
+        searcher.articles,
+    )
+    dense, _ = plain.search(q, 2, mode="dense")
+    fused = [h.passage.id for h in reading[:5]]
+    assert len(fused) == 5 and len(set(fused)) == 5
+    assert [h.passage.id for h in reading[5:]] == [
+        h.passage.id for h in dense if h.passage.id not in fused
+    ]
+    assert any("thalassemia" in h.passage.text for h in reading)
 
 
 def test_a_who_question_answered_by_he_quotes_the_sentence_that_names_him(

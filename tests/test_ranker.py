@@ -109,8 +109,12 @@ def test_search_orders_by_the_ranker_when_it_is_on(seed_engine) -> None:  # type
 
     fused = seed_engine.searcher
     assert fused.ranker is None  # off by default
-    searcher = Searcher(
-        RetrievalSettings(ranker=True), fused.store, fused.embedder, fused.bm25, fused.articles
+    searcher = Searcher(  # the ranker's own order: no article's passages moved behind others'
+        RetrievalSettings(ranker=True, per_article=0),
+        fused.store,
+        fused.embedder,
+        fused.bm25,
+        fused.articles,
     )
     assert searcher.ranker is not None
     hits, _ = searcher.search("When did construction of the SKA start?", top_k=5)

@@ -19,10 +19,10 @@ COL = {name: k for k, name in enumerate(FEATURES)}
 
 
 def _scored(engine, question: str):  # type: ignore[no-untyped-def]
-    hits, pool, qvec = engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
+    _, reading, qvec = engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
     bm25 = engine.searcher.bm25
     idf, absent = bm25.idf(bm25.correct(query_terms(question)))
-    return score_sentences(question, qvec, hits + pool, idf, absent, engine.lexicon), idf
+    return score_sentences(question, qvec, reading, idf, absent, engine.lexicon), idf
 
 
 def test_features_measure_what_they_name(seed_engine) -> None:  # type: ignore[no-untyped-def]
@@ -96,11 +96,11 @@ def test_answers_with_the_selector_on(seed_engine) -> None:  # type: ignore[no-u
     assert seed_engine.selector is None  # off by default
     selector = shipped_selector(AnswerSettings(selector=True))
     question = "How many countries and regions does China cooperate with in science?"
-    hits, pool, qvec = seed_engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
+    _, reading, qvec = seed_engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
     bm25 = seed_engine.searcher.bm25
     idf, absent = bm25.idf(bm25.correct(query_terms(question)))
     settings = seed_engine.settings.answer
-    args = (question, qvec, hits + pool, idf, settings, seed_engine._article_text, absent)
+    args = (question, qvec, reading, idf, settings, seed_engine._article_text, absent)
     rules = compose(*args, seed_engine.lexicon)
     learned = compose(*args, seed_engine.lexicon, selector)
     assert learned.answered and "160" in learned.text
@@ -108,7 +108,7 @@ def test_answers_with_the_selector_on(seed_engine) -> None:  # type: ignore[no-u
     assert learned.confidence == rules.confidence
     assert learned.chosen[0].score > rules.chosen[0].score
     zero = settings.model_copy(update={"selector_weight": 0.0})
-    same = compose(question, qvec, hits + pool, idf, zero, seed_engine._article_text, absent,
+    same = compose(question, qvec, reading, idf, zero, seed_engine._article_text, absent,
                    seed_engine.lexicon, selector)  # fmt: skip
     assert [c.text for c in same.chosen] == [c.text for c in rules.chosen]
 
