@@ -282,6 +282,7 @@ class Engine:
             vector=vector,
             dense_extra=self.settings.retrieval.answer_dense_extra,
             answer_k=top_k,
+            listing=include_retrieved,
         )
         hits = reading[:top_k]  # the best passages as fused (the list shown may be reordered)
         if self.settings.answer.follow_up_passages and reads_earlier:

@@ -107,9 +107,12 @@ class Searcher:
         vector: np.ndarray | None = None,
         dense_extra: int = 0,
         answer_k: int | None = None,
+        listing: bool = True,
     ) -> tuple[list[Hit], list[Hit], np.ndarray]:
         """The ranked list (the best ``top_k`` passages, at most ``per_article`` of one article ahead
-        of every other article's best), what the answer step reads, and the question's vector.
+        of every other article's best; empty without ``listing``: nobody will see it, so its
+        passages are not read from the store), what the answer step reads, and the question's
+        vector.
 
         The answer reads the first ``answer_k`` passages as fused, several of one article among
         them when they rank so (rtqa gold dev: answer_accuracy 0.544 reading these, 0.505 reading
@@ -143,6 +146,8 @@ class Searcher:
             fetched = {}
         cap = self.settings.per_article
         listed = [pid for pid, _ in (per_article(fused, cap) if cap else fused)[:top_k]]
+        if not listing:
+            listed = []
         read = [pid for pid, _ in fused[:answer_k]]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
         read += [pid for pid in best_dense if pid not in read]
@@ -162,9 +167,9 @@ class Searcher:
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
         reading = [h for h in (made[pid] for pid in read) if h is not None]
-        for hit in reading:
-            if hit.rank == 0:  # read, not listed: ranked after the list
-                hit.rank = len(hits) + 1
+        unlisted = [hit for hit in reading if hit.rank == 0]
+        for k, hit in enumerate(unlisted, start=1):  # read, not listed: ranked after the list
+            hit.rank = len(hits) + k
         return hits, reading, qvec
 
     def hits_for(self, ids: Sequence[str], qvec: np.ndarray, rank: int) -> list[Hit]:
