@@ -19,6 +19,7 @@ import numpy as np
 from ask.ranker import Ranker, shipped_ranker
 from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
+from index.passages import split_passage_id
 from index.store import ArticleInfo, Store, StoredPassage
 from index.text import query_terms, terms, words
 from newsrag.settings import RetrievalSettings
@@ -52,7 +53,7 @@ def per_article(ranked: list[tuple[str, float]], cap: int) -> list[tuple[str, fl
     first: list[tuple[str, float]] = []
     rest: list[tuple[str, float]] = []
     for pid, score in ranked:
-        article = pid.rpartition("#")[0]
+        article = split_passage_id(pid)[0]
         n = seen.get(article, 0)
         seen[article] = n + 1
         (first if n < cap else rest).append((pid, score))
@@ -257,5 +258,5 @@ class Searcher:
 
 
 def _position(passage_id: str) -> int:
-    index = passage_id.rpartition("#")[2]
-    return int(index) if index.isdigit() else 0
+    index = split_passage_id(passage_id)[1]
+    return 0 if index is None else index

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.casing import Casing
+from index.passages import split_passage_id
 from index.text import TOKEN, CloseWords, terms
 
 TOKEN_PATTERN = TOKEN.pattern
@@ -61,8 +62,8 @@ class Filters:
 
 
 def _id_key(passage_id: str) -> tuple[str, int]:
-    article, _, index = passage_id.rpartition("#")
-    return (article, int(index)) if index.isdigit() else (passage_id, -1)
+    article, index = split_passage_id(passage_id)
+    return article, -1 if index is None else index
 
 
 class BM25Index:

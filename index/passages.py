@@ -44,6 +44,13 @@ class Passage:
         return f"{self.article_id}#{self.index}"
 
 
+def split_passage_id(passage_id: str) -> tuple[str, int | None]:
+    """The article id and passage index of an id made by ``Passage.id`` (an article id may hold
+    "#" itself); the id itself and None for any other string."""
+    article, _, index = passage_id.rpartition("#")
+    return (article, int(index)) if index.isdigit() else (passage_id, None)
+
+
 # part of what built an article's passages (index/ingest.py): a change re-embeds every article
 HEADER_VERSION = "bm25-title+title-vector-1"
 
