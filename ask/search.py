@@ -146,9 +146,8 @@ class Searcher:
         else:
             fetched = {}
         cap = self.settings.per_article
-        listed = [pid for pid, _ in (per_article(fused, cap) if cap else fused)[:top_k]]
-        if not listing:
-            listed = []
+        shown = (per_article(fused, cap) if cap else fused) if listing else []
+        listed = [pid for pid, _ in shown[:top_k]]
         read = [pid for pid, _ in fused[:answer_k]]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
         read += [pid for pid in best_dense if pid not in read]

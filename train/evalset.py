@@ -42,7 +42,7 @@ def write(data: Path, out: Path, part: str, removed: bool = False) -> EvalSet:
     items = []
     for q in chosen:
         gold = [r for r in q.results if r in docs and q.holds_answer(normalize(docs[r].text))]
-        if gold and q.patterns:
+        if gold:  # an answer too short to match anything has no pattern, so no page
             items.append((q, gold))
     patterns = [p for q, _ in items for p in q.patterns]
     out.mkdir(parents=True, exist_ok=True)
