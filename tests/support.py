@@ -32,6 +32,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def searcher_with(searcher: Any, **changes: object) -> Any:
+    """A Searcher over the same warm indexes as ``searcher`` with some retrieval settings changed
+    (``per_article=0``: the fused order; ``ranker=True``: the shipped ranker)."""
+    from ask.search import Searcher
+
+    settings = searcher.settings.model_copy(update=changes)
+    return Searcher(settings, searcher.store, searcher.embedder, searcher.bm25, searcher.articles)
+
+
 def make_settings(data_dir: Path, chroma_url: str | None = None, **store: object) -> Settings:
     """Settings for a test: its own data dir (and collection), nothing read from the environment."""
     return Settings(store=StoreSettings(data_dir=data_dir, chroma_url=chroma_url, **store))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from support import check_citations as shared_check_citations
+from support import searcher_with
 
 from ask.answer import disagree
 from ask.engine import Engine
-from ask.search import Searcher
 from index.models import Answer
 
 
@@ -114,13 +114,7 @@ def test_the_answer_also_reads_the_best_dense_passages_fusion_ranked_low(
     q = "Which inherited blood disorder did the head of the Hong Kong university urge a push against?"
     searcher = seed_engine.searcher
     _, reading, _ = searcher.search_with_pool(q, 5, dense_extra=2)
-    plain = Searcher(  # the dense order itself, as the answer reads it
-        searcher.settings.model_copy(update={"per_article": 0}),
-        searcher.store,
-        searcher.embedder,
-        searcher.bm25,
-        searcher.articles,
-    )
+    plain = searcher_with(searcher, per_article=0)  # the dense order itself, as the answer reads it
     dense, _ = plain.search(q, 2, mode="dense")
     fused = [h.passage.id for h in reading[:5]]
     assert len(fused) == 5 and len(set(fused)) == 5

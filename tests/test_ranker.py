@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import searcher_with
 
 from ask.ranker import FEATURES, MODEL_FILE, Candidate, Ranker, features, question_names
 from ask.search import per_article
@@ -104,18 +105,10 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
 
 
 def test_search_orders_by_the_ranker_when_it_is_on(seed_engine) -> None:  # type: ignore[no-untyped-def]
-    from ask.search import Searcher
-    from newsrag.settings import RetrievalSettings
-
     fused = seed_engine.searcher
     assert fused.ranker is None  # off by default
-    searcher = Searcher(  # the ranker's own order: no article's passages moved behind others'
-        RetrievalSettings(ranker=True, per_article=0),
-        fused.store,
-        fused.embedder,
-        fused.bm25,
-        fused.articles,
-    )
+    # the ranker's own order: no article's passages moved behind others'
+    searcher = searcher_with(fused, ranker=True, per_article=0)
     assert searcher.ranker is not None
     hits, _ = searcher.search("When did construction of the SKA start?", top_k=5)
     assert "July 2021" in hits[0].passage.text

@@ -3,22 +3,21 @@ answer step still reads the best passages as fused (real index, real models)."""
 
 from __future__ import annotations
 
+from support import searcher_with
+
 from ask.engine import Engine
-from ask.search import Searcher
-
-
-def _searcher(engine: Engine, per_article: int) -> Searcher:
-    base = engine.searcher
-    settings = base.settings.model_copy(update={"per_article": per_article})
-    return Searcher(settings, base.store, base.embedder, base.bm25, base.articles, base.ranker)
 
 
 def test_the_list_shows_each_articles_best_passage_first_and_the_answer_reads_as_fused(
     seed_engine: Engine,
 ) -> None:
     question = "When was the first Tengchong Scientists Forum held?"  # only 002 speaks of it
-    listed, reading, _ = _searcher(seed_engine, 1).search_with_pool(question, 10, answer_k=5)
-    plain, plain_reading, _ = _searcher(seed_engine, 0).search_with_pool(question, 10, answer_k=5)
+    listed, reading, _ = searcher_with(seed_engine.searcher, per_article=1).search_with_pool(
+        question, 10, answer_k=5
+    )
+    plain, plain_reading, _ = searcher_with(seed_engine.searcher, per_article=0).search_with_pool(
+        question, 10, answer_k=5
+    )
     articles = [h.article.id for h in listed]
     assert len({h.article.id for h in plain[:5]}) == 1  # as fused, one article fills the top
     assert len(set(articles[:2])) == 2  # the other article's best passage comes second
