@@ -56,9 +56,10 @@ eval: install ## score the seed question set (report under reports/eval)
 bench: install ## performance figures side by side with the baseline (report under reports/bench)
 	$(BIN)/newsrag bench --out reports/bench
 
-model: install ## retrain the passage ranker and the answer selector on ../shared/train/rtqa (ask/data/, with cards)
+model: install ## retrain the passage ranker, the answer selector and the sentence reader on ../shared/train/rtqa (ask/data/, with cards)
 	$(BIN)/newsrag train ranker --data ../shared/train/rtqa
 	$(BIN)/newsrag train selector --data ../shared/train/rtqa
+	$(BIN)/newsrag train reader --data ../shared/train/rtqa
 
 reliability: install ## the long load, soak and fault scenarios (docs/reliability.md)
 	$(BIN)/pytest -m reliability tests/reliability

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ask.reader import Reader
 from ask.search import Hit
 from ask.selector import Selector
 from ask.selector import features as selector_features
@@ -971,6 +972,18 @@ def select(
     ranked.sort(key=lambda c: c.score, reverse=True)
 
 
+def read(question: str, scored: Scored, reader: Reader, k: int, weight: float) -> None:
+    """Re-orders the first ``k`` of ``scored.ranked`` by their score plus ``weight`` times the
+    reader's probability that the sentence holds the answer (ask/reader.py)."""
+    top = scored.ranked[:k]
+    if not top:
+        return
+    for cand, p in zip(top, reader.probabilities(question, [c.text for c in top]), strict=True):
+        cand.score += weight * float(p)
+    top.sort(key=lambda c: c.score, reverse=True)
+    scored.ranked[:k] = top
+
+
 def compose(
     question: str,
     qvec: np.ndarray,
@@ -981,6 +994,7 @@ def compose(
     absent: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
     selector: Selector | None = None,
+    reader: Reader | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring). With a
     ``selector``, its probabilities join the rules' scores in ordering the sentences; abstention
@@ -990,6 +1004,8 @@ def compose(
     qterms = set(idf)
     if selector is not None:
         select(question, scored, idf, selector, settings.selector_weight)
+    if reader is not None:
+        read(question, scored, reader, settings.reader_k, settings.reader_weight)
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
     first = ranked[0]

@@ -21,6 +21,7 @@ from ask.answer import Composition, compose
 from ask.chatter import tidy
 from ask.focus import is_follow_up, resolve
 from ask.history import ConversationStore, Turn, open_store
+from ask.reader import shipped_reader
 from ask.search import Hit, Searcher
 from ask.selector import shipped_selector
 from corpus.loader import Article, LoadResult, parse_bytes
@@ -89,6 +90,8 @@ class Engine:
         self.lexicon = lexicon
         # the learned answer selector (ask/selector.py), unless switched off
         self.selector = shipped_selector(settings.answer)
+        # the sentence reader (ask/reader.py), when switched on
+        self.reader = shipped_reader(settings.answer, embedder.model_path)
         # in the data directory by default, so a conversation outlives the process (ask/history.py)
         self.conversations = conversations or open_store(settings)
         self.ingestor = Ingestor(settings, store, embedder)
@@ -306,6 +309,7 @@ class Engine:
             absent,
             self.lexicon,
             self.selector,
+            self.reader,
         )
         t2 = time.perf_counter()
         prepared = _Prepared(

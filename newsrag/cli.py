@@ -608,6 +608,41 @@ def train_selector(
     console.print(f"trees: {result.rounds}; {times}; wrote {result.model} and {result.card}")
 
 
+@train_app.command("reader")
+def train_reader(
+    ctx: typer.Context,
+    data: _TrainData = Path("../shared/train/rtqa"),
+    work: _TrainWork = Path(".newsrag-train"),
+    out: Annotated[
+        Path,
+        typer.Option(help="Where reader.safetensors and its model card reader.md are written."),
+    ] = Path("ask/data"),
+    seed: _TrainSeed = 13,
+    limit: _TrainLimit = None,
+    window_days: _TrainWindow = 90,
+) -> None:
+    """Train the sentence reader (a low-rank adapter making the bundled MiniLM a cross-encoder) on
+    the rtqa 2023-2026 questions; writes the adapter and its card (the rules with and without it
+    on the test weeks)."""
+    from train.run import train_reader as run
+
+    _require_training_data(data)
+    with progress_bar() as bar:
+        step = _steps(bar)
+        result = run(
+            _settings(ctx), data, work, out, seed=seed, limit=limit,
+            window_days=window_days, step=step,
+        )  # fmt: skip
+    for part in ("valid", "test"):
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics[part].items())
+        console.print(f"[bold]{part}[/bold] {figures}", highlight=False)
+    times = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
+    console.print(
+        f"weight {result.weight}; {times}; wrote {result.adapter} and {result.card}",
+        highlight=False,
+    )
+
+
 @train_app.command("evalset")
 def train_evalset(
     data: _TrainData = Path("../shared/train/rtqa"),

@@ -129,6 +129,13 @@ class AnswerSettings(BaseSettings):
     selector: bool = False
     selector_weight: float = Field(default=1.0, ge=0.0)
     selector_path: Path | None = None
+    # the sentence reader (ask/reader.py, a cross-encoder adapter trained on rtqa 2023-26; card in
+    # ask/data/reader.md): it reads the rules' first reader_k sentences with the question, and its
+    # probability, times reader_weight, joins their score.
+    reader: bool = False
+    reader_k: int = Field(default=6, ge=1, le=20)
+    reader_weight: float = Field(default=0.5, ge=0.0)  # chosen on the valid weeks (the card)
+    reader_path: Path | None = None
     # a follow-up also reads the passages the previous answer cited (retrieval that reads the
     # conversation, issue 14). Off: one follow-up more right on blind_conv1, one fewer on seed
     # (docs/benchmarks.md, session 4), for a store read per follow-up

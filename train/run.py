@@ -217,3 +217,75 @@ def train_selector(
         importance=card_importance(booster, best),
     )
     return SelectorRun(path, card, metrics, best, seconds)
+
+
+def train_reader(
+    settings: Settings,
+    data: Path,
+    work: Path,
+    out_dir: Path,
+    *,
+    seed: int = 13,
+    limit: int | None = None,
+    window_days: int = 90,
+    step: Step | None = None,
+) -> Any:
+    """Builds (or loads) the corpus and the selector's candidate sentences, trains the sentence
+    reader's adapter and writes ``out_dir/reader.safetensors`` and its card ``reader.md``."""
+    from train import reader as rd
+    from train import selector as sel
+
+    seconds: dict[str, float] = {}
+    split, dates, _, corpus = _data(settings, data, work, limit, step, seconds)
+    embedder = Embedder(settings.embedding)
+
+    def build() -> dict[str, list[sel.Sentences]]:
+        lexicon = None
+        if settings.answer.word_similarity:
+            from index.lexicon import load_lexicon
+            from index.onnx import cache_dir
+
+            lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
+        builder = sel.SentenceBuilder(
+            CandidateBuilder(corpus, dates, settings, window_days), embedder, lexicon
+        )
+        return {
+            name: sel.build_sentences(builder, qs, _stepper(step, f"sentences ({name})"))
+            for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test))
+        }
+
+    # the candidates depend on the corpus, the question window and the answer rules' code
+    import hashlib
+
+    import ask.answer
+    import ask.selector
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (ask.answer, ask.selector) if m.__file__)
+    key = f"{len(corpus)}-{limit}-{window_days}-{hashlib.sha256(code).hexdigest()[:12]}"
+    groups = rd.timed(seconds, "sentences", lambda: rd.cached_sentences(work, key, build))
+    pairs = rd.pairs_of(groups["train"]) + rd.evidence_pairs(split.train)
+    params = dict(rd.PARAMS)
+    net = rd.timed(
+        seconds, "training", lambda: rd.fit(pairs, embedder.model_path, params, seed, step)
+    )
+    k = settings.answer.reader_k
+    weight, metrics = rd.timed(
+        seconds, "evaluation", lambda: rd.evaluate(net, embedder.model_path, params, groups, k)
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    adapter, card = out_dir / "reader.safetensors", out_dir / "reader.md"
+    size = rd.save_adapter(net, params, adapter)
+    rd.write_card(
+        card,
+        command="newsrag train reader " + " ".join(shlex.quote(a) for a in sys.argv[3:]),
+        split=split,
+        groups=groups,
+        pairs=len(pairs),
+        params=params,
+        weight=weight,
+        k=k,
+        metrics=metrics,
+        seconds=seconds,
+        size=size,
+    )
+    return rd.ReaderRun(adapter, card, weight, metrics, seconds)

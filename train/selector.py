@@ -51,6 +51,7 @@ class Sentences:
     rows: np.ndarray
     labels: np.ndarray
     rule_confidence: float
+    texts: list[str]  # the sentences themselves, in the same order (the reader reads them)
 
     @property
     def answerable(self) -> bool:
@@ -133,7 +134,7 @@ class SentenceBuilder:
         labels = np.array(
             [1 if q.holds_answer(normalize(c.text)) else 0 for c in scored.ranked], dtype=np.int32
         )
-        return Sentences(q, rows, labels, scored.confidence)
+        return Sentences(q, rows, labels, scored.confidence, [c.text for c in scored.ranked])
 
 
 def build_sentences(
