@@ -620,6 +620,12 @@ def train_reader(
     seed: _TrainSeed = 13,
     limit: _TrainLimit = None,
     window_days: _TrainWindow = 90,
+    epochs: Annotated[
+        int | None, typer.Option(help="Passes over the training pairs (default: the card's).")
+    ] = None,
+    rank: Annotated[
+        int | None, typer.Option(help="Rank of the adapter's matrices (default: the card's).")
+    ] = None,
 ) -> None:
     """Train the sentence reader (a low-rank adapter making the bundled MiniLM a cross-encoder) on
     the rtqa 2023-2026 questions; writes the adapter and its card (the rules with and without it
@@ -631,7 +637,7 @@ def train_reader(
         step = _steps(bar)
         result = run(
             _settings(ctx), data, work, out, seed=seed, limit=limit,
-            window_days=window_days, step=step,
+            window_days=window_days, epochs=epochs, rank=rank, step=step,
         )  # fmt: skip
     for part in ("valid", "test"):
         figures = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics[part].items())

@@ -228,6 +228,8 @@ def train_reader(
     seed: int = 13,
     limit: int | None = None,
     window_days: int = 90,
+    epochs: int | None = None,
+    rank: int | None = None,
     step: Step | None = None,
 ) -> Any:
     """Builds (or loads) the corpus and the selector's candidate sentences, trains the sentence
@@ -265,6 +267,10 @@ def train_reader(
     groups = rd.timed(seconds, "sentences", lambda: rd.cached_sentences(work, key, build))
     pairs = rd.pairs_of(groups["train"]) + rd.evidence_pairs(split.train)
     params = dict(rd.PARAMS)
+    if epochs is not None:
+        params["epochs"] = epochs
+    if rank is not None:  # alpha follows, so the adapter's scale stays alpha / rank = 2
+        params["rank"], params["alpha"] = rank, 2.0 * rank
     net = rd.timed(
         seconds, "training", lambda: rd.fit(pairs, embedder.model_path, params, seed, step)
     )
