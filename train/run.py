@@ -129,6 +129,34 @@ def _params(seed: int) -> dict[str, Any]:
     return dict(PARAMS, seed=seed)
 
 
+def _sentence_groups(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: train_corpus.TrainCorpus,
+    dates: dict[str, str],
+    split: rtqa.Split,
+    window_days: int,
+    step: Step | None,
+) -> dict[str, list[Any]]:
+    """Every question's candidate sentences as ``newsrag ask`` reads them (train/selector.py),
+    by part: what the selector and the reader learn from."""
+    from train import selector as sel
+
+    lexicon = None
+    if settings.answer.word_similarity:
+        from index.lexicon import load_lexicon
+        from index.onnx import cache_dir
+
+        lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
+    builder = sel.SentenceBuilder(
+        CandidateBuilder(corpus, dates, settings, window_days), embedder, lexicon
+    )
+    return {
+        name: sel.build_sentences(builder, qs, _stepper(step, f"sentences ({name})"))
+        for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test))
+    }
+
+
 @dataclass(slots=True)
 class SelectorRun:
     model: Path
@@ -159,18 +187,7 @@ def train_selector(
 
     t0 = time.perf_counter()
     embedder = Embedder(settings.embedding)
-    lexicon = None
-    if settings.answer.word_similarity:
-        from index.lexicon import load_lexicon
-        from index.onnx import cache_dir
-
-        lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
-    builder = sel.SentenceBuilder(
-        CandidateBuilder(corpus, dates, settings, window_days), embedder, lexicon
-    )
-    groups: dict[str, list[sel.Sentences]] = {}
-    for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test)):
-        groups[name] = sel.build_sentences(builder, qs, _stepper(step, f"sentences ({name})"))
+    groups = _sentence_groups(settings, embedder, corpus, dates, split, window_days, step)
     seconds["sentences"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -235,26 +252,13 @@ def train_reader(
     """Builds (or loads) the corpus and the selector's candidate sentences, trains the sentence
     reader's adapter and writes ``out_dir/reader.safetensors`` and its card ``reader.md``."""
     from train import reader as rd
-    from train import selector as sel
 
     seconds: dict[str, float] = {}
     split, dates, _, corpus = _data(settings, data, work, limit, step, seconds)
     embedder = Embedder(settings.embedding)
 
-    def build() -> dict[str, list[sel.Sentences]]:
-        lexicon = None
-        if settings.answer.word_similarity:
-            from index.lexicon import load_lexicon
-            from index.onnx import cache_dir
-
-            lexicon = load_lexicon(embedder.model_path, cache_dir(embedder.model_path))
-        builder = sel.SentenceBuilder(
-            CandidateBuilder(corpus, dates, settings, window_days), embedder, lexicon
-        )
-        return {
-            name: sel.build_sentences(builder, qs, _stepper(step, f"sentences ({name})"))
-            for name, qs in (("train", split.train), ("valid", split.valid), ("test", split.test))
-        }
+    def build() -> dict[str, list[Any]]:
+        return _sentence_groups(settings, embedder, corpus, dates, split, window_days, step)
 
     # the candidates depend on the corpus, the question window and the answer rules' code
     import hashlib
