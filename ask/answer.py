@@ -6,6 +6,10 @@ vector, computed at ingest, to the question's), the share of the question's word
 something new; a near-copy of a kept sentence from another article is dropped unless the two disagree
 on a name or a number, in which case both versions are shown with their own citations. When even the
 best sentence scores under the abstention threshold, say the articles don't cover it.
+
+Two learned helpers may join the order, both off by default (docs/benchmarks.md says why): the
+answer selector's trees (ask/selector.py, ``select``) and the sentence reader, a cross-encoder that
+reads the question with each of the first few sentences (ask/reader.py, ``read``).
 """
 
 from __future__ import annotations
