@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from index.embedder import padded
 from index.onnx import (
     INPUT_NAMES,
     OPSET,
@@ -82,17 +83,7 @@ def pair_tokenizer(model_path: Path, max_len: int) -> Any:
 
 def encode_pairs(tok: Any, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
     """Model inputs for ``pairs``, padded to the longest."""
-    encodings = tok.encode_batch(list(pairs))
-    width = max(len(e.ids) for e in encodings)
-    ids = np.zeros((len(pairs), width), dtype=np.int64)
-    types = np.zeros_like(ids)
-    mask = np.zeros_like(ids)
-    for row, e in enumerate(encodings):
-        n = len(e.ids)
-        ids[row, :n] = e.ids
-        types[row, :n] = e.type_ids
-        mask[row, :n] = 1
-    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    return padded(tok.encode_batch(list(pairs)))
 
 
 # ---- the torch model: training (train/reader.py) and the one-time export ----------------------
@@ -263,7 +254,7 @@ def load_reader(
 ) -> Reader:
     """The reader for ``adapter`` over the bundled weights at ``model_path``; builds and caches
     its int8 ONNX file on first use (20-60 s, with torch), then only opens it."""
-    _, meta = read_adapter(adapter)
+    tensors, meta = read_adapter(adapter)
     folder = reader_dir(model_path, adapter)
     int8 = folder / INT8_NAME
     tok = pair_tokenizer(model_path, int(meta["max_len"]))
@@ -278,7 +269,6 @@ def load_reader(
                     adapter.name,
                     folder,
                 )
-                tensors, _ = read_adapter(adapter)
                 net = build_net(model_path, int(meta["rank"]), float(meta["alpha"]))
                 load_adapter(net, tensors)
                 net.merge()

@@ -75,18 +75,25 @@ class WordPieces:
     def batch(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Model inputs padded to the longest text, and each token's (start, end) in its text."""
         encodings = self._batch.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        types = np.zeros_like(ids)
-        mask = np.zeros_like(ids)
-        offsets = np.zeros((len(texts), width, 2), dtype=np.int64)
+        inputs = padded(encodings)
+        offsets = np.zeros((*inputs["input_ids"].shape, 2), dtype=np.int64)
         for row, e in enumerate(encodings):
-            n = len(e.ids)
-            ids[row, :n] = e.ids
-            types[row, :n] = e.type_ids
-            mask[row, :n] = 1
-            offsets[row, :n] = e.offsets
-        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}, offsets
+            offsets[row, : len(e.ids)] = e.offsets
+        return inputs, offsets
+
+
+def padded(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Model inputs for `tokenizers` encodings (of texts or of text pairs), padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    types = np.zeros_like(ids)
+    mask = np.zeros_like(ids)
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        ids[row, :n] = e.ids
+        types[row, :n] = e.type_ids
+        mask[row, :n] = 1
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
 class Embedder:

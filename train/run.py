@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import sys
 import time
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.embedder import Embedder
+import ask.answer
+import ask.selector
+from index.embedder import Embedder, bundled_model_path
 from newsrag.settings import Settings
 from train import corpus as train_corpus
 from train import rtqa
@@ -255,17 +258,13 @@ def train_reader(
 
     seconds: dict[str, float] = {}
     split, dates, _, corpus = _data(settings, data, work, limit, step, seconds)
-    embedder = Embedder(settings.embedding)
+    model_path = settings.embedding.model_path or bundled_model_path()
 
-    def build() -> dict[str, list[Any]]:
+    def build() -> dict[str, list[Any]]:  # only when they are not cached: the embedder loads
+        embedder = Embedder(settings.embedding)
         return _sentence_groups(settings, embedder, corpus, dates, split, window_days, step)
 
     # the candidates depend on the corpus, the question window and the answer rules' code
-    import hashlib
-
-    import ask.answer
-    import ask.selector
-
     code = b"".join(Path(m.__file__).read_bytes() for m in (ask.answer, ask.selector) if m.__file__)
     key = f"{len(corpus)}-{limit}-{window_days}-{hashlib.sha256(code).hexdigest()[:12]}"
     groups = rd.timed(seconds, "sentences", lambda: rd.cached_sentences(work, key, build))
@@ -275,12 +274,10 @@ def train_reader(
         params["epochs"] = epochs
     if rank is not None:  # alpha follows, so the adapter's scale stays alpha / rank = 2
         params["rank"], params["alpha"] = rank, 2.0 * rank
-    net = rd.timed(
-        seconds, "training", lambda: rd.fit(pairs, embedder.model_path, params, seed, step)
-    )
+    net = rd.timed(seconds, "training", lambda: rd.fit(pairs, model_path, params, seed, step))
     k = settings.answer.reader_k
     weight, metrics = rd.timed(
-        seconds, "evaluation", lambda: rd.evaluate(net, embedder.model_path, params, groups, k)
+        seconds, "evaluation", lambda: rd.evaluate(net, model_path, params, groups, k)
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     adapter, card = out_dir / "reader.safetensors", out_dir / "reader.md"
