@@ -247,10 +247,6 @@ _ATTRIBUTE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I
 )
 _BIRTH_Q = re.compile(r"\b(?P<attr>born|birth(?:day|place|date)?)\b", re.I)
-_DEFINE_Q = re.compile(
-    r"^\s*(?:and\s+)?what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<x>[^?]{2,60}?)\s*\??\s*$",
-    re.I,
-)
 
 
 # "Who is Fei Fan?", "What position does Ma Minxiang hold?": a description of a named person
@@ -264,7 +260,7 @@ _ROLE_Q = re.compile(
 class Need:
     """What a question asks for (a number, a date, a person ...). ``fit`` grades how well a sentence
     supplies it (0 to 1, the score bonus); ``holds`` says whether a sentence could answer at all,
-    the abstention gate (a definition or someone's words may be phrased any way: always true)."""
+    the abstention gate (a description or someone's words may be phrased any way: always true)."""
 
     kind: str
     fit: Callable[[str], float]
@@ -291,16 +287,6 @@ def _flag(test: Callable[[str], bool]) -> Callable[[str], float]:
 
 def _always(_: str) -> bool:
     return True
-
-
-def _defines(term: str) -> Callable[[str], bool]:
-    """A sentence that defines ``term``: "… Telescope (FAST)", "FAST is a …", "dubbed", "known as"."""
-    x = re.escape(term.strip())
-    pattern = re.compile(
-        rf"\({x}\)|\b{x}\s*,?\s+(?:is|are|was|were)\s+(?:a|an|the)\b|\b{x}\b[^.]{{0,80}}\b(?:dubbed|known as|called)\b",
-        re.I,
-    )
-    return lambda s: bool(pattern.search(s))
 
 
 def _described(name: str) -> Callable[[str], bool]:
@@ -467,27 +453,9 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
     return PARTIAL_PLACE if new(others) else 0.0
 
 
-# "Where does Kang Musha work?": an employer ("the Xishuangbanna Tropical Botanical Garden"), more
-# than a town or a continent ("in Asia"). The verb ends the question: "Where did Delaware rank in
-# WalletHub's study?" asks for no employer (rtqa 2023-26 train: "Where do the strikers work?" ->
-# "Hospitals")
-_WORKPLACE_Q = re.compile(
-    r"^\s*(?:and\s+)?where\s+(?:does|do|did|is|was|are|were)\b.*\b(?:work|works|worked|working|"
-    r"employed|stud(?:y|ies|ied)|teach(?:es)?|taught)(?:\s+\w+){0,2}\s*\??\s*$",
-    re.I,
-)
-
-
 def _organisations(s: str) -> list[str]:
     """The names in ``s`` that hold an organisation's word ("Northwest A&F University")."""
     return [n for n in names(s[1:]) if set(n.split()) & ORG_WORDS]
-
-
-def _workplace_fit(s: str, question: str) -> float:
-    """An organisation the question does not name fits; a place fits less."""
-    if _novel(_organisations(s), question):
-        return 1.0
-    return PARTIAL_PLACE if _place_fit(s, question) > 0 else 0.0
 
 
 def _duration_fit(s: str) -> float:
@@ -653,9 +621,6 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)
     where = _WHERE.search(question)
-    define = _DEFINE_Q.match(question)
-    if define and len(define.group("x").split()) <= 4 and not where:
-        return Need("definition", _flag(_defines(define.group("x"))), _always)
     role = _ROLE_Q.match(question)
     if role and (role.group("x") or role.group("y")).split()[0].lower() not in stopwords():
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
@@ -667,8 +632,6 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return _graded("percent", _flag(lambda s: bool(_PERCENT.search(s))))
     if where:
         category = where.group("kind") or where.group("kind2") or where.group("kind3") or ""
-        if not category and _WORKPLACE_Q.search(question):
-            return _graded("place", lambda s: _workplace_fit(s, question))
         return _graded("place", lambda s: _place_fit(s, question, category))
     if _NEEDS_DURATION.search(question):
         return _graded("duration", _duration_fit)
@@ -710,11 +673,6 @@ def _qualifiers(text: str) -> dict[str, str]:
         if c is not None:
             found.setdefault(_QUALIFIER_GROUP.get(c, "ordinal"), c)
     return found
-
-
-def _ordinal_words(text: str) -> list[str]:
-    """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
-    return [w for w in words(text) if w.isalpha() and _QUALIFIERS.get(w, "").isdigit()]
 
 
 def _qualifier_fit(question: str) -> Callable[[str], float]:
@@ -797,8 +755,6 @@ def candidates(
                 words_share += sum(idf[t] * c for t, c in close[k].items()) / total
             meaning = float(sims[i])
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
-            if len(text.split()) < 6:  # headlines and fragments state no fact
-                evidence *= 0.75
             evidence += qualifier(text)
             typed, antecedent = text, None
             if needs is not None and needs.kind == "person" and i > 0 and _HE_SHE.match(text):
@@ -932,15 +888,11 @@ def score_sentences(
     if attribute and set(terms(attribute.group("attr"))) <= absent:
         # "What is the population of Tengchong?": no article ever speaks of a population
         confidence -= ATTRIBUTE_MISSING_PENALTY
-    if any(set(terms(w)) <= absent for w in _ordinal_words(asking_part(question))):
-        # "Which city will host the third conference?": no article speaks of a third anything,
-        # so none says where it is (ordinals only: "ex" is absent where "former" is not)
-        confidence -= ATTRIBUTE_MISSING_PENALTY
     if needs is not None:
         # asked for a number, date, amount or name: the evidence that counts is that of the best
         # sentence holding one; a better-matching sentence without one counts for less
         if needs.holds is _always:
-            # a definition, a description or someone's words may be phrased any way: a sentence
+            # a description, a nickname or someone's words may be phrased any way: a sentence
             # that has the shape asked for counts as evidence with its bonus; none costs nothing
             shaped = max(
                 (c.evidence + W_TYPE for c in ranked if needs.fit(c.typed) >= 1.0), default=0.0
@@ -1128,7 +1080,7 @@ _DATE_SPAN = re.compile(
 def highlight(kind: str | None, question: str, quote: str) -> tuple[int, int] | None:
     """Where, in ``quote``, the phrase stands that a question of this ``kind`` asks for (a number,
     a date, a person, a name ...), skipping what the question already says; None when the kind
-    has no such phrase (a definition, someone's words) or none is found."""
+    has no such phrase (a description, someone's words) or none is found."""
     asked = question.lower()
 
     def new(match_text: str) -> bool:

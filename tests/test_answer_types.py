@@ -40,7 +40,7 @@ def kind(question: str) -> str | None:
         ("By what epithet is the town known?", "alias"),
         ("What proverb does the researcher use?", "words"),
         ("Which two international science programs did China initiate?", "name"),
-        ("What is FAST?", "definition"),
+        ("What is FAST?", None),  # read by meaning and words alone (docs/benchmarks.md, session 8)
         ("What does Fei Fan say the funding system emphasizes?", None),
         ("What country announced a crackdown, saying the items promote it?", "name"),
         ("How much has the administration approved in security assistance?", "amount"),
@@ -298,17 +298,6 @@ def test_a_short_form_is_answered_by_the_name_written_out_beside_it() -> None:
     once = _needs("what's the abbreviation of Ocean Negative Emissions?")
     assert once is not None
     assert once.fit("projects such as “Ocean Negative Emissions (ONCE)” and more") == 1.0
-
-
-def test_where_someone_works_is_answered_by_an_employer_before_a_place() -> None:
-    need = _needs("where does Kang Musha work?")
-    assert need is not None and need.kind == "place"
-    employer = "Since joining the Xishuangbanna Tropical Botanical Garden in 2020, he has studied."
-    place = "Kang Musha has dedicated 20 years to large mammals in Asia."
-    assert need.fit(employer) == 1.0 > need.fit(place) > 0.0
-    # a "where" that asks no employer is a place question as before
-    rank = _needs("Where did Delaware rank in WalletHub's study of states for teachers?")
-    assert rank is not None and rank.fit(place) == 1.0
 
 
 def test_who_developed_it_is_answered_by_an_organisation_too() -> None:
