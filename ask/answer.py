@@ -25,6 +25,7 @@ from ask.reader import Reader
 from ask.search import Hit
 from ask.selector import Selector
 from ask.selector import features as selector_features
+from index.bm25 import BM25Index
 from index.lexicon import Lexicon
 from index.models import Citation
 from index.text import (
@@ -35,6 +36,7 @@ from index.text import (
     names,
     person_names,
     quantities,
+    query_terms,
     stopwords,
     terms,
     titled_names,
@@ -863,6 +865,18 @@ class Scored:
     needs: Need | None
     confidence: float
     missing: float
+
+
+def question_terms(
+    question: str, bm25: BM25Index, lexicon: Lexicon | None
+) -> tuple[dict[str, float], frozenset[str]]:
+    """The idf of each of the question's terms (misspellings mended: index/bm25.py) and those the
+    articles lack: no passage holds the term, and none holds a word close to it either
+    (index/lexicon.py ``unmatched``)."""
+    idf, absent = bm25.idf(bm25.correct(query_terms(question)))
+    if lexicon is not None:
+        absent = lexicon.unmatched(absent, bm25.holds)
+    return idf, absent
 
 
 def score_sentences(

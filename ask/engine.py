@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ask.answer import Composition, compose
+from ask.answer import Composition, compose, question_terms
 from ask.chatter import tidy
 from ask.focus import is_follow_up, resolve
 from ask.history import ConversationStore, Turn, open_store
@@ -31,7 +31,6 @@ from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
 from index.store import COMMITTED, ArticleInfo, Generation, Store, fingerprint
-from index.text import query_terms
 from newsrag.errors import (
     DocumentNotFound,
     IngestFailed,
@@ -297,7 +296,7 @@ class Engine:
             reading = reading + self.searcher.hits_for(unread, qvec, len(reading) + 1)
         t1 = time.perf_counter()
         bm25 = self.searcher.bm25
-        idf, absent = bm25.idf(bm25.correct(query_terms(query)))  # misspellings: index/bm25.py
+        idf, absent = question_terms(query, bm25, self.lexicon)
         # the answer reads the top passages and the best dense ones fusion ranked lower
         composition = compose(
             query,

@@ -230,6 +230,10 @@ class BM25Index:
                 absent.add(term)
         return out, frozenset(absent)
 
+    def holds(self, term: str) -> bool:
+        """Whether some passage contains ``term`` (a stem)."""
+        return self._bm25 is not None and term in self._bm25.vocab_dict
+
     def correct(self, query_terms: list[str]) -> list[str]:
         """Each term that no passage holds, replaced by the closest one that passages do hold
         ("scientst" -> "scientist", "telscop" -> "telescop"): rapidfuzz's normalized Indel

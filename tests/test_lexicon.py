@@ -32,6 +32,16 @@ def test_closeness_gives_missing_question_words_their_closest_stand_in() -> None
     assert CLOSE <= 0.6
 
 
+def test_a_word_the_articles_never_use_is_lacking_only_when_they_have_no_close_word() -> None:
+    stems = ["countri", "nation", "popul"]
+    pairs = np.array([[0, 1], [1, 0]], dtype=np.int32)
+    lex = Lexicon(stems, pairs, np.array([0.8, 0.8], dtype=np.float16))
+    held = {"countri", "telescop"}.__contains__
+    # "nations" where the articles say "countries" is a paraphrase; "population" has no stand-in
+    assert lex.unmatched(["nation", "popul", "unknown"], held) == {"popul", "unknown"}
+    assert lex.unmatched([], held) == frozenset()
+
+
 def test_the_bundled_table_is_built_once_then_read_from_its_cache(tmp_path: Path) -> None:
     model = bundled_model_path()
     built = load_lexicon(model, tmp_path)
@@ -45,3 +55,19 @@ def test_the_bundled_table_is_built_once_then_read_from_its_cache(tmp_path: Path
 
 def test_unreadable_weights_turn_word_similarity_off(tmp_path: Path) -> None:
     assert load_lexicon(tmp_path / "no-model", tmp_path / "cache") is None
+
+
+def test_the_answer_step_counts_as_lacking_only_words_the_articles_never_say_otherwise(
+    seed_engine,  # type: ignore[no-untyped-def]
+) -> None:
+    from ask.answer import question_terms
+
+    bm25, lexicon = seed_engine.searcher.bm25, seed_engine.lexicon
+    assert lexicon is not None
+    # the articles say "began", never "begin"; they never speak of a population at all
+    idf, absent = question_terms("When did construction of the SKA begin?", bm25, lexicon)
+    assert "begin" in idf and not bm25.holds("begin") and "begin" not in absent
+    _, absent = question_terms("What is the population of Tengchong?", bm25, lexicon)
+    assert "popul" in absent
+    _, plain = question_terms("What is the population of Tengchong?", bm25, None)
+    assert plain == absent

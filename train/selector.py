@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ask.answer import score_sentences
+from ask.answer import question_terms, score_sentences
 from ask.search import Hit
 from ask.selector import FEATURES, NEED_KINDS
 from ask.selector import features as selector_features
@@ -33,7 +33,7 @@ from index.embedder import Embedder
 from index.lexicon import Lexicon
 from index.passages import split_sentences
 from index.store import ArticleInfo, StoredPassage
-from index.text import query_terms, terms
+from index.text import terms
 from train.card import command_lines, importance_lines, params_lines
 from train.ranker import CandidateBuilder
 from train.rtqa import Question, Split
@@ -125,8 +125,7 @@ class SentenceBuilder:
             )
             for i in wanted
         ]
-        bm25 = self.corpus.bm25
-        idf, absent = bm25.idf(bm25.correct(query_terms(q.question)))
+        idf, absent = question_terms(q.question, self.corpus.bm25, self.lexicon)
         scored = score_sentences(q.question, qvec, hits, idf, absent, self.lexicon)
         rows = selector_features(
             q.question, scored.ranked, scored.needs, len(idf), scored.missing, scored.confidence
