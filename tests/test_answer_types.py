@@ -300,6 +300,17 @@ def test_a_short_form_is_answered_by_the_name_written_out_beside_it() -> None:
     assert once.fit("projects such as “Ocean Negative Emissions (ONCE)” and more") == 1.0
 
 
+def test_where_someone_works_is_answered_by_an_employer_before_a_place() -> None:
+    need = _needs("where does Kang Musha work?")
+    assert need is not None and need.kind == "place"
+    employer = "Since joining the Xishuangbanna Tropical Botanical Garden in 2020, he has studied."
+    place = "Kang Musha has dedicated 20 years to large mammals in Asia."
+    assert need.fit(employer) == 1.0 > need.fit(place) > 0.0
+    # a "where" that asks no employer is a place question as before
+    rank = _needs("Where did Delaware rank in WalletHub's study of states for teachers?")
+    assert rank is not None and rank.fit(place) == 1.0
+
+
 def test_who_developed_it_is_answered_by_an_organisation_too() -> None:
     sentence = (
         "The platform, jointly developed by the Tropical Botanical Garden and the State Ecological "

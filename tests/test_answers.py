@@ -45,6 +45,8 @@ def test_the_same_fact_from_both_articles_is_cited_once(seed_engine: Engine) -> 
         "Who won the 2024 Nobel Prize in Physics?",
         "What is the population of Tengchong?",
         "What is the capital of France?",
+        # the articles speak of the first and second conferences, never of a third
+        "Which city will host the third Belt and Road Science and Technology Exchange Conference?",
         "Where was the Italian scientist Fei Fan born?",  # no article speaks of a birth
     ],
 )
