@@ -64,6 +64,7 @@ class _Prepared:
     answer_ms: float
     started: float
     warnings: list[str]
+    context: tuple[str, ...] = ()  # passages of the last answer the follow-up was read with
 
 
 class Engine:
@@ -246,12 +247,13 @@ class Engine:
         cased = self.searcher.bm25.casing.restore(tidy(question), self.settings.retrieval.spelling)
         resolution = resolve(cased, history, self._passages_about)
         query = resolution.query
-        if self.generator is not None and history and query != cased:
+        standalone = not resolution.uncertain
+        if self.generator is not None and history and resolution.follow_up:
             condensed = self.generator.condense(  # type: ignore[attr-defined]
                 [(t.question, t.answer) for t in history], question
             )
             if condensed:
-                query = condensed
+                query, standalone = condensed, True
             else:
                 warnings.append(
                     "the language model could not rewrite the follow-up; a rule-based rewrite was used"
@@ -262,10 +264,10 @@ class Engine:
         earlier = history[-1].passages if history else ()
         reads_earlier = resolution.follow_up and not resolution.fresh and bool(earlier)
         mix = self.settings.answer.follow_up_vector_mix
-        if reads_earlier and resolution.uncertain and mix > 0:
-            # the rewrite fell back (no entity of the kind the pronoun needs, a bare ellipsis):
-            # search with the question's vector pulled toward the passages the last answer cited
-            # (measured against always mixing: docs/benchmarks.md, session 4)
+        if reads_earlier and not standalone and mix > 0:
+            # a pronoun, "what about X?", an ellipsis, searched as typed (ask/focus.py): search
+            # with the question's vector pulled toward the passages the last answer cited
+            # (docs/benchmarks.md, sessions 4 and 8)
             vector = self.embedder.embed_query(query)
             view = self.searcher.articles  # passages of articles this process serves
             cited = [
@@ -287,6 +289,9 @@ class Engine:
             listing=include_retrieved,
         )
         hits = reading[:top_k]  # the best passages as fused (the list shown may be reordered)
+        # what the follow-up was read with (Answer.context): searched toward, or read beside
+        follows = reads_earlier and (vector is not None or self.settings.answer.follow_up_passages)
+        context = tuple(earlier) if follows else ()
         if self.settings.answer.follow_up_passages and reads_earlier:
             # a follow-up is most often about what the last answer quoted ("who chairs the forum?"
             # after an answer about the Tengchong forum): its passages are read too, beside the
@@ -322,6 +327,7 @@ class Engine:
             answer_ms=(t2 - t1) * 1000,
             started=started,
             warnings=warnings,
+            context=context,
         )
         return prepared, conv
 
@@ -349,6 +355,7 @@ class Engine:
             },
             warnings=warnings,
             retrieved=[_retrieved(h) for h in prepared.retrieved] if include_retrieved else None,
+            context=list(prepared.context),
         )
         with conv.lock:  # type: ignore[attr-defined]
             self.conversations.append(

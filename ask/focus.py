@@ -1,12 +1,16 @@
-"""What a conversation is about (its focus), and follow-up questions resolved against it.
+"""What a conversation is about (its focus), and follow-up questions made ready to search.
 
 The focus is the entities of the turns since the topic last changed, ranked by salience: a name the
 last answer was about outranks one the last question mentioned in passing, and each turn back counts
-half as much. ``resolve`` makes a follow-up standalone by substituting entities of the focus for
-pronouns ("he", "it", "they", "there"), "the other one" and definite descriptions ("the forum"), and by
-rebuilding elliptical questions ("When?", "And the budget?", "What about Uruguay?") from the previous
-standalone query and the focus; it never appends raw text of an earlier turn. A question that names
-its own subject, or says it changes topic, starts a fresh focus and is searched as it stands.
+half as much. ``resolve`` uses it where a follow-up names something by reference: a correction ("no,
+I meant the other telescope"), "the other one", "the first one", a definite description ("the
+forum"); it rebuilds a bare question word ("When?") or "how many X?" from the previous query. A
+pronoun, "there", "what about X?" or "and the budget?" is searched as typed, marked uncertain: the
+engine pulls the question's vector toward the passages the last answer cited (ask/engine.py).
+Splicing an entity in for the pronoun, or the previous question around X, was measured worse on
+every conversation set written after it (docs/benchmarks.md, session 8). Raw text of an earlier
+turn is never appended. A question that names its own subject, or says it changes topic, starts a
+fresh focus and is searched as it stands.
 """
 
 from __future__ import annotations
@@ -676,24 +680,14 @@ def _rewrite(
             history,
             lookup,
         )
-    what_about = _WHAT_ABOUT.match(question)
     stripped = _OPENERS.sub("", question).strip() or question
-    if what_about or (
-        not _WH.match(stripped)
-        and not re.search(
-            r"\b(?:is|are|was|were|did|does|do|has|have|had|will|can)\b", stripped, re.I
-        )
-        and len(words(stripped)) <= 6
-    ):
-        about = (what_about.group("x") if what_about else stripped).strip().rstrip("?").strip()
-        return _about(about, prev, entities, history, lookup)
+    # "the other one", "the first one", "the forum", "they" after a "which countries" answer: named
     out = _describe(stripped, entities)
     out = _ordinal(out, prev, entities)
     out = _other(out, entities, history, lookup)
     out = _group(out, prev)
-    out, missing = _substitute(out, entities)
     if out != stripped:
-        return out, missing
+        return out, False
     bare = _BARE_ASK.match(stripped)
     asked_prev = _ASKED_NOUN.match(prev.query) if bare else None
     if (
@@ -712,16 +706,12 @@ def _rewrite(
     if wh_match and len(content) <= 1 and len(words(rest)) <= 1:  # "When?", "Who else?"
         wh = wh_match.group(0).strip()
         return f"{wh} {(rest + ' ') if rest else ''}{_predicate(prev.query)}?".strip(), True
-    top = _pick(entities, {"thing", "person", "place"})
-    if (
-        top is None
-        or top.name.lower() in stripped.lower()
-        or re.search(r"\bthe\s+\w", stripped)
-        or mentions(stripped)  # "And how many editions has Tengchong hosted?" names its subject
-    ):
-        return stripped, True
-    # "How many editions so far?": the question about the focus, named
-    return f"{stripped.rstrip('?')}, {top.name}?", True
+    # A pronoun, "there", "what about X?", "and the budget?": searched as typed, with the
+    # conversation's passages (ask/engine.py: the question's vector pulled toward what the last
+    # answer cited). Splicing an entity of the focus in for the pronoun,
+    # or the previous question around X, lost follow-ups on every set written after it
+    # (blind_conv4 0.788 -> 0.871, blind9 0.680 -> 0.920: docs/benchmarks.md, session 8).
+    return stripped, True
 
 
 def _countries_only(name: str) -> bool:

@@ -120,6 +120,11 @@ class Answer(BaseModel):
     )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    context: list[str] = Field(
+        default_factory=list,
+        description="Passage ids of the earlier answer a follow-up was searched and read with "
+        "(empty when the question stood alone).",
+    )
     retrieved: list[RetrievedPassage] | None = Field(
         default=None, description="The ranked retrieval list, when the request asked for it."
     )

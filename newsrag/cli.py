@@ -245,8 +245,9 @@ def chat(ctx: typer.Context) -> None:
             err.print(f"[red]error:[/] {exc}")
             continue
         conversation = answer.conversation_id
-        if answer.query != question:
-            console.print(f"[dim]searched for: {answer.query}[/]", highlight=False)
+        if answer.query != question or answer.context:
+            with_last = " (with the last answer's passages)" if answer.context else ""
+            console.print(f"[dim]searched for: {answer.query}{with_last}[/]", highlight=False)
         _print_answer(answer)
 
 

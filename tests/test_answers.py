@@ -65,7 +65,7 @@ def test_a_follow_up_question_uses_the_previous_turn(seed_engine: Engine) -> Non
         "When did its construction start?", conversation_id=first.conversation_id
     )
     assert follow.conversation_id == first.conversation_id
-    assert "SKA" in follow.query
+    assert follow.query == "When did its construction start?"  # searched with the SKA passages
     assert "July 2021" in follow.answer
 
 

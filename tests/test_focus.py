@@ -42,24 +42,27 @@ def test_what_the_last_answer_was_about_outranks_what_the_question_mentioned_in_
     assert ranked.index("Stellenbosch University") < ranked.index("SKA")
 
 
-def test_it_means_the_thing_the_answer_named_and_he_the_person() -> None:
-    assert resolve("When did its construction start?", [SKA]).query == (
-        "When did SKA's construction start?"
-    )
-    assert resolve("Which division does he direct?", [SKA]).query == (
-        "Which division does Ma Yinzhe direct?"
-    )
+def test_the_thing_the_answer_named_leads_and_pronouns_are_searched_as_typed() -> None:
+    ranked = focus([SKA])
+    assert (ranked[0].name, ranked[0].kind) == ("SKA", "thing")
+    assert (ranked[1].name, ranked[1].kind) == ("Ma Yinzhe", "person")
+    for question in ("When did its construction start?", "Which division does he direct?"):
+        result = resolve(question, [SKA])
+        assert result.query == question and result.follow_up and result.uncertain
 
 
-def test_they_and_there_resolve_to_different_entities() -> None:
+def test_a_place_the_answer_named_is_located_and_the_doer_a_thing() -> None:
     history = [
         turn(
             "Which Chinese institution sent a delegation to Germany in mid-May?",
             "In mid-May, a delegation from the Chinese Academy of Sciences visited Germany. [1]",
         )
     ]
+    by_name = {e.name: e for e in focus(history)}
+    assert by_name["Germany"].kind == "place" and by_name["Germany"].located
+    assert by_name["Chinese Academy of Sciences"].kind == "thing"
     assert resolve("Who did they meet with there?", history).query == (
-        "Who did Chinese Academy of Sciences meet with in Germany?"
+        "Who did they meet with there?"
     )
 
 
@@ -68,26 +71,27 @@ def test_a_bare_question_word_asks_the_previous_question_again_with_it() -> None
     assert resolve("When?", history).query == "When did Kang Musha join?"
 
 
-def test_and_a_noun_phrase_swaps_the_noun_the_previous_question_asked_about() -> None:
+def test_and_a_noun_phrase_is_searched_without_its_opener() -> None:
     history = [
         turn(
             "How many countries has China established science cooperation with?",
             "China has established cooperation with over 160 countries. [1]",
         )
     ]
-    assert resolve("And intergovernmental agreements?", history).query == (
-        "How many intergovernmental agreements has China established science cooperation with?"
-    )
+    result = resolve("And intergovernmental agreements?", history)
+    assert result.query == "intergovernmental agreements?" and result.uncertain
 
 
-def test_what_about_a_new_name_asks_the_previous_question_about_it() -> None:
+def test_what_about_a_new_name_is_searched_as_typed() -> None:
     history = [turn("When did FAST begin formal operations?", "In early 2021. [1]")]
-    assert resolve("What about SKA?", history).query == "When did SKA begin formal operations?"
+    result = resolve("What about SKA?", history)
+    assert result.query == "What about SKA?" and result.follow_up and result.uncertain
 
 
-def test_and_its_attribute_is_asked_of_the_focus() -> None:
+def test_and_its_attribute_is_searched_with_the_conversation() -> None:
     history = [turn("When did SKA construction start?", "The SKA began in July 2021. [1]")]
-    assert resolve("and its budget?", history).query == "What is SKA's budget?"
+    result = resolve("and its budget?", history)
+    assert result.query == "its budget?" and result.uncertain and not result.fresh
 
 
 def test_no_raw_text_of_an_earlier_question_is_appended() -> None:
@@ -97,9 +101,7 @@ def test_no_raw_text_of_an_earlier_question_is_appended() -> None:
             "Twenty teams entered the Premier League. [1]",
         )
     ]
-    query = resolve("Who won it?", history).query
-    assert query == "Who won Premier League?"
-    assert "how many" not in query.lower() and "entered" not in query
+    assert resolve("Who won it?", history).query == "Who won it?"
 
 
 @pytest.mark.parametrize(
@@ -117,7 +119,7 @@ def test_a_topic_switch_never_carries_the_old_subject(question: str) -> None:
     assert "SKA" not in result.query and "Ma Yinzhe" not in result.query
 
 
-def test_after_a_topic_switch_pronouns_mean_the_new_subject() -> None:
+def test_after_a_topic_switch_the_focus_is_the_new_subject() -> None:
     history = [
         SKA,
         turn(
@@ -127,8 +129,8 @@ def test_after_a_topic_switch_pronouns_mean_the_new_subject() -> None:
         ),
     ]
     assert starts_topic(history[1].question)
-    query = resolve("What is he a global leader in?", history).query
-    assert query == "What is Lu Yuming a global leader in?"
+    names = [e.name for e in focus(history)]
+    assert names[0] == "Lu Yuming" and "SKA" not in names and "Ma Yinzhe" not in names
 
 
 def test_a_correction_switches_to_the_other_entity_of_that_kind() -> None:
@@ -194,7 +196,8 @@ def test_the_first_one_names_the_focus_with_its_ordinal() -> None:
         )
     ]
     assert resolve("What about the first one, what year was that?", history).query == (
-        "what year was the first Belt and Road Science and Technology Exchange Conference?"
+        "What about the first Belt and Road Science and Technology Exchange Conference, what year "
+        "was that?"
     )
 
 
@@ -240,7 +243,7 @@ def test_them_after_a_lowercase_delegation_means_the_delegation() -> None:
     assert "the chinese delegation" in query
 
 
-def test_a_relative_that_is_not_the_subject_of_the_last_answer() -> None:
+def test_a_relative_clause_is_left_as_typed() -> None:
     history = [
         turn(
             "what does kang musha study",
@@ -248,9 +251,9 @@ def test_a_relative_that_is_not_the_subject_of_the_last_answer() -> None:
             "conservation of large mammals in Asia. [1]",
         )
     ]
-    query = resolve("what's the platform he's excited about that launched in may", history).query
-    assert "that launched in may" in query and "Asia" not in query
-    assert resolve("When was that launched?", [SKA]).query == "When was SKA launched?"
+    question = "what's the platform he's excited about that launched in may"
+    assert resolve(question, history).query == question
+    assert resolve("When was that launched?", [SKA]).query == "When was that launched?"
 
 
 def test_a_question_word_with_more_words_never_takes_the_last_question_along() -> None:
@@ -289,7 +292,7 @@ def test_a_region_is_no_he() -> None:
     assert "Southeast Asia" not in resolve("what did he call for?", history).query
 
 
-def test_a_subtitle_word_after_a_dash_is_no_entity_and_whats_is_a_question_word() -> None:
+def test_a_subtitle_word_after_a_dash_is_no_entity() -> None:
     history = [
         turn(
             "what occasion was the report written for?",
@@ -304,11 +307,10 @@ def test_a_subtitle_word_after_a_dash_is_no_entity_and_whats_is_a_question_word(
             "Spanish Chief Researcher Kang Musha works in Asia. [1]",
         )
     ]
-    query = resolve("whats his research area", person).query
-    assert "Kang Musha" in query and "nationality" not in query and not query.endswith("is he?")
+    assert resolve("whats his research area", person).query == "whats his research area"
 
 
-def test_names_listed_as_examples_are_not_what_it_stands_for() -> None:
+def test_names_listed_as_examples_are_not_what_the_conversation_is_about() -> None:
     history = [
         turn(
             "name some countries that attended the Tengchong forum",
@@ -317,6 +319,7 @@ def test_names_listed_as_examples_are_not_what_it_stands_for() -> None:
             "Cambodia. [1]",
         )
     ]
-    query = resolve("which regions does it mainly serve?", history).query
-    assert "Tengchong" in query
-    assert not any(c in query for c in ("United States", "Germany", "Cambodia"))
+    ranked = focus(history)
+    assert ranked[0].name == "Tengchong"
+    listed = {e.name: e.salience for e in ranked if e.name in ("United States", "Germany")}
+    assert listed and all(s < ranked[0].salience / 2 for s in listed.values())

@@ -75,14 +75,17 @@ def _same_words(a: str, b: str) -> bool:
 
 def meta_line(answer: Answer, turn: int, question: str | None = None) -> str:
     """Latency, the query actually searched when it is not the question as asked (a follow-up
-    rewritten), warnings and the copy link."""
+    rewritten) or was searched with the last answer's passages, warnings and the copy link."""
     t = answer.timings_ms
     parts = [
         f'<span class="nr-latency" title="retrieve {_ms(t.get("retrieve"))} · compose '
         f'{_ms(t.get("answer"))}">answered in {_ms(t.get("total"))}</span>',
     ]
-    if question is None or not _same_words(answer.query, question):
-        parts.append(f'<span class="nr-query">searched for “{escape(answer.query)}”</span>')
+    if question is None or not _same_words(answer.query, question) or answer.context:
+        with_last = " with the last answer’s passages" if answer.context else ""
+        parts.append(
+            f'<span class="nr-query">searched for “{escape(answer.query)}”{with_last}</span>'
+        )
     parts.append(
         f'<a class="nr-copy" href="#nr-copy-{turn}" title="Copy the answer and its sources">Copy answer</a>'
     )

@@ -35,7 +35,11 @@ def test_follow_up_question_uses_the_previous_turn(client: httpx.Client) -> None
         },
     ).json()
     assert follow["conversation_id"] == first["conversation_id"]
-    assert "SKA" in follow["query"]  # the follow-up was resolved with the first turn's subject
+    # searched as typed with the first answer's passages, which it names
+    assert follow["query"] == "When did its construction start?" and not first["context"]
+    cited = {c["passage_id"] for c in first["citations"]}
+    assert follow["context"] and set(follow["context"]) <= cited
+    assert "July 2021" in follow["answer"]
 
 
 def test_include_retrieved_adds_the_ranked_list(client: httpx.Client) -> None:

@@ -110,6 +110,12 @@ def test_the_searched_query_is_shown_only_when_it_differs_from_the_question() ->
     assert "searched for" in render.answer_message(answer, 1, "When did it start?")
 
 
+def test_a_follow_up_read_with_the_last_answer_says_so_even_as_typed() -> None:
+    answer = _answer().model_copy(update={"context": ["002_c34788a0f5bea4b4#14"]})
+    html = render.answer_message(answer, 1, answer.query)
+    assert "searched for" in html and "with the last answer’s passages" in html
+
+
 def test_metadata_shows_only_what_is_known() -> None:
     bare = render.source_card(_citation(), turn=1)
     assert "nr-byline" not in bare and "not given" not in bare
