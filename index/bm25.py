@@ -145,11 +145,12 @@ class BM25Index:
         self.casing = Casing.learn(raw)
         self._sorted_vocab = None
         self._close = None
-        if texts:
+        tokens = self._tokenize(texts) if texts else None
+        if tokens is not None and tokens.vocab:
             self._bm25 = bm25s.BM25()
-            self._bm25.index(self._tokenize(texts), show_progress=False)
-        else:
-            self._bm25 = None
+            self._bm25.index(tokens, show_progress=False)
+        else:  # no passage, or none with a word beyond stop words ("The and of it."): bm25s
+            self._bm25 = None  # cannot index an empty vocabulary; dense search still serves
 
     def save(self, folder: Path) -> None:
         # names of this process's own: several serving processes may share a data directory
@@ -205,7 +206,7 @@ class BM25Index:
             index.fingerprint = str(meta["fingerprint"])
             # an index saved before the casing table was learned is rebuilt
             index.casing = Casing.from_json(json.loads((folder / "casing.json").read_text()))
-            if index.ids:
+            if index.ids and (folder / "bm25s").is_dir():
                 index._bm25 = bm25s.BM25.load(str(folder / "bm25s"))
         except (OSError, ValueError, KeyError):
             return None

@@ -192,3 +192,25 @@ def test_changing_the_passage_size_re_embeds_every_article(tmp_path: Path) -> No
     assert sorted(report.updated) == sorted(a.id for a in articles) and report.unchanged == 0
     assert report.chunks > first.chunks
     assert sum(invariants(smaller).values()) == report.chunks
+
+
+def test_a_corpus_of_stop_words_alone_is_ingested_and_answered(tmp_path: Path) -> None:
+    """bm25s cannot index an empty vocabulary: such a corpus is searched by meaning alone."""
+    from ask.engine import Engine
+    from index.bm25 import BM25Index
+    from index.ingest import bm25_folder
+
+    settings = make_settings(tmp_path)
+    ingestor, refresh = open_ingestor(settings)
+    report = ingestor.sync([Article(id="a", title="The and of it.", text="To be or not to be.")])
+    refresh()
+    assert report.added == ["a"] and report.chunks == 1
+    engine = Engine.from_settings(settings)
+    try:
+        answer = engine.ask("what is it?")
+        assert answer.citations and answer.citations[0].article_id == "a"
+        assert engine.searcher.bm25.search("to be", 5) == []
+    finally:
+        engine.close()
+    saved = BM25Index.load(bm25_folder(settings))  # saved without a bm25s part, and read back
+    assert saved is not None and saved.ids == ["a#0"] and saved.search("to be", 5) == []
