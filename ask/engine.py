@@ -256,11 +256,12 @@ class Engine:
                 query, standalone = condensed, True
             else:
                 warnings.append(
-                    "the language model could not rewrite the follow-up; a rule-based rewrite was used"
+                    "the language model could not rewrite the follow-up; the rules' reading was used"
                 )
         t0 = time.perf_counter()
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
         vector = None
+        mixed = False  # the question's vector pulled toward the last answer's passages
         earlier = history[-1].passages if history else ()
         reads_earlier = resolution.follow_up and not resolution.fresh and bool(earlier)
         mix = self.settings.answer.follow_up_vector_mix
@@ -278,6 +279,7 @@ class Engine:
             if cited:
                 vector = vector + mix * np.mean(cited, axis=0)
                 vector = vector / np.linalg.norm(vector)
+                mixed = True
         retrieved, reading, qvec = self.searcher.search_with_pool(
             query,
             n,
@@ -290,7 +292,7 @@ class Engine:
         )
         hits = reading[:top_k]  # the best passages as fused (the list shown may be reordered)
         # what the follow-up was read with (Answer.context): searched toward, or read beside
-        follows = reads_earlier and (vector is not None or self.settings.answer.follow_up_passages)
+        follows = reads_earlier and (mixed or self.settings.answer.follow_up_passages)
         context = tuple(earlier) if follows else ()
         if self.settings.answer.follow_up_passages and reads_earlier:
             # a follow-up is most often about what the last answer quoted ("who chairs the forum?"
