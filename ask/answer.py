@@ -697,6 +697,11 @@ def _qualifiers(text: str) -> dict[str, str]:
     return found
 
 
+def _ordinal_words(text: str) -> list[str]:
+    """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
+    return [w for w in words(text) if w.isalpha() and _QUALIFIERS.get(w, "").isdigit()]
+
+
 def _qualifier_fit(question: str) -> Callable[[str], float]:
     """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
     asked = _qualifiers(asking_part(question))
@@ -712,11 +717,6 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
         return change
 
     return fit
-
-
-def _ordinal_words(text: str) -> list[str]:
-    """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
-    return [w for w in words(text) if w.isalpha() and _QUALIFIERS.get(w, "").isdigit()]
 
 
 # a sentence whose subject is a person's pronoun: "He told reporters ...", "Since joining ..., he
