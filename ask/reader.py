@@ -284,7 +284,7 @@ def load_reader(
 def shipped_reader(settings: AnswerSettings, model_path: Path) -> Reader | None:
     """The reader the settings ask for: None when switched off; the shipped adapter unless
     NEWSRAG_ANSWER_READER_PATH names another."""
-    if not settings.reader:
+    if not (settings.reader or settings.reader_second):
         return None
     path = settings.reader_path or ADAPTER_FILE
     if not path.is_file():

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from test_ranker import _tiny_rtqa
 
+from ask.answer import question_terms
 from ask.reader import (
     ADAPTER_FILE,
     Reader,
@@ -82,7 +84,40 @@ def test_shipped_reader_loads_offline_and_prefers_the_answer() -> None:
 def test_a_missing_named_reader_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         shipped_reader(AnswerSettings(reader=True, reader_path=tmp_path / "none"), Path("."))
-    assert shipped_reader(AnswerSettings(reader=False), Path(".")) is None
+    assert shipped_reader(AnswerSettings(reader=False, reader_second=False), Path(".")) is None
+
+
+class _Likes:
+    """A stand-in reader for the pure choice logic: fixed probabilities by sentence text."""
+
+    def __init__(self, p: dict[str, float]) -> None:
+        self.p = p
+        self.asked: list[list[str]] = []
+
+    def probabilities(self, question: str, sentences: list[str]) -> np.ndarray:
+        self.asked.append(list(sentences))
+        return np.array([self.p.get(s, 0.0) for s in sentences], dtype=np.float32)
+
+
+def _ranked(*scored: tuple[str, float]) -> list[SimpleNamespace]:
+    return [SimpleNamespace(text=t, score=v) for t, v in scored]
+
+
+def test_the_readers_pick_among_the_sentences_that_could_be_quoted_second() -> None:
+    from ask.answer import reader_pick
+
+    ranked = _ranked(("first", 1.0), ("second", 0.9), ("third", 0.8), ("weak", 0.5))
+    likes = _Likes({"first": 0.2, "second": 0.3, "third": 0.9, "weak": 0.99})
+    pick = reader_pick("q?", ranked, likes, 6, 0.5)  # type: ignore[arg-type]
+    assert pick is ranked[2]  # "weak" scores under 0.75 of the first: never read, never quoted
+    assert likes.asked == [["first", "second", "third"]]
+    assert reader_pick("q?", ranked, likes, 2, 0.5) is None  # type: ignore[arg-type]
+    assert reader_pick("q?", ranked, likes, 6, 0.95) is None  # type: ignore[arg-type]
+    first_best = _Likes({"first": 0.9, "third": 0.8})
+    assert reader_pick("q?", ranked, first_best, 6, 0.5) is None  # type: ignore[arg-type]
+    alone = _Likes({})
+    assert reader_pick("q?", _ranked(("only", 1.0), ("far", 0.2)), alone, 6, 0.0) is None  # type: ignore[arg-type]
+    assert alone.asked == [] and reader_pick("q?", [], alone, 6, 0.0) is None  # type: ignore[arg-type]
 
 
 def test_answers_with_the_reader_on_and_at_weight_zero(seed_engine) -> None:  # type: ignore[no-untyped-def]
@@ -137,3 +172,24 @@ def test_training_runs_end_to_end_and_is_reproducible(
     monkeypatch.setenv("NEWSRAG_ONNX_CACHE", str(tmp_path / "onnx"))
     reader = load_reader(bundled_model_path(), tmp_path / "one" / "reader.safetensors")
     assert reader.probabilities("Which city?", ["Lisbon hosted it.", "Shares rose."]).shape == (2,)
+
+
+def test_the_engine_quotes_the_readers_pick_second(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    """On by default: the rules' first sentence names no telescope; the reader's pick, quoted
+    second, does. Without the reader the rules quote their first sentence alone."""
+    from ask.answer import compose
+
+    assert seed_engine.reader is not None and seed_engine.settings.answer.reader_second
+    question = (
+        "Which South African instrument was combined with the Chinese dish for the globular "
+        "cluster study?"
+    )
+    on = seed_engine.ask(question)
+    assert on.answered and "MeerKAT" in on.answer and len(on.citations) == 2
+    assert on.citations[1].quote in on.answer
+    _, reading, qvec = seed_engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
+    idf, absent = question_terms(question, seed_engine.searcher.bm25, seed_engine.lexicon)
+    off = compose(question, qvec, reading, idf, seed_engine.settings.answer,
+                  seed_engine._article_text, absent, seed_engine.lexicon)  # fmt: skip
+    assert off.answered and "MeerKAT" not in off.text
+    assert off.citations[0].quote == on.citations[0].quote  # the rules' first stays first
