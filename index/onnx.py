@@ -250,12 +250,12 @@ def quantize_int8(fp32: Path, path: Path) -> None:
 
 
 def default_threads() -> int:
+    """The cores this process may run on, found without importing torch (which a cold
+    `newsrag ask` must not wait for: tests/test_cli.py)."""
     try:
-        import torch
-
-        return max(1, int(torch.get_num_threads()))
-    except Exception:  # pragma: no cover - torch is a dependency
-        return 2
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 2)
 
 
 def _make_session(path: Path, threads: int | None = None) -> Any:

@@ -137,11 +137,12 @@ class AnswerSettings(BaseSettings):
     reader_weight: float = Field(default=0.5, ge=0.0)  # chosen on the valid weeks (the card)
     reader_path: Path | None = None
     # the reader's own pick quoted second: when the sentence the reader finds likeliest among the
-    # rules' first reader_k is not the rules' first and its probability reaches reader_second_min,
-    # the answer quotes it after the rules' first (in place of the rules' second). The rules still
-    # choose the first sentence and whether to answer. rtqa 2023-26 validation weeks 0.437 -> 0.524,
-    # the user-style development sets 4 answers gained, 1 lost (docs/benchmarks.md, session 9).
-    # Ignored while ``reader`` re-orders the sentences itself.
+    # rules' first reader_k (those scoring at least 0.75 of the first) is not the rules' first and
+    # its probability reaches reader_second_min, the answer quotes it after the rules' first (in
+    # place of the rules' second). The rules still choose the first sentence and whether to answer.
+    # rtqa 2023-26 validation weeks 0.437 -> 0.524 (0.5 chosen there and on the development sets,
+    # 3 answers gained, none lost; docs/benchmarks.md, session 9). Ignored while ``reader``
+    # re-orders the sentences itself.
     reader_second: bool = True
     reader_second_min: float = Field(default=0.5, ge=0.0, le=1.0)
     # a follow-up also reads the passages the previous answer cited (retrieval that reads the
