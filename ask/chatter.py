@@ -30,8 +30,9 @@ _ABOUT_TEXT = re.compile(
     r"news)\b|(?:,\s*)?\baccording\s+to\s+(?:the|this)\s+(?:report|article|text|story|piece)\b[\s,]*",
     re.I,
 )
+# (whole words only: "ty" ended "Which university?" and "which city?" before the \b)
 _TAIL = re.compile(
-    r"[\s,]*(?:please|pls|cheers|many thanks|thanks(?: a lot| so much)?|"
+    r"[\s,]*\b(?:please|pls|cheers|many thanks|thanks(?: a lot| so much)?|"
     r"thank you(?: so much| very much)?|thx|ty|much appreciated|appreciate it)[\s!.]*(?=\??\s*$)",
     re.I,
 )

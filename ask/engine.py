@@ -244,7 +244,9 @@ class Engine:
         # small talk off ("hey, can you tell me ...": ask/chatter.py), misspellings mended and names
         # typed in lower case written as the articles write them ("ska" -> "SKA": index/casing.py),
         # so that the answer step and the follow-up resolution see the question as it is meant
-        cased = self.searcher.bm25.casing.restore(tidy(question), self.settings.retrieval.spelling)
+        cased = self.searcher.bm25.casing.restore(
+            tidy(question), self.settings.retrieval.spelling, self.embedder.tokenizer.is_word
+        )
         resolution = resolve(cased, history, self._passages_about)
         query = resolution.query
         standalone = not resolution.uncertain

@@ -119,8 +119,10 @@ _ASKED_NOUN = re.compile(
     re.I,
 )
 # a question that is only what it asks for: "how many intl organizations?", "which countries?"
+# ("what about Fei Fan?" is not one: it is searched as typed, never spliced into the last question)
 _BARE_ASK = re.compile(
-    r"^\s*(?:and\s+)?(?P<wh>how\s+many|how\s+much|which|what)\s+(?P<noun>(?:[\w-]+\s+){0,4}[\w-]+)\s*\??\s*$",
+    r"^\s*(?:and\s+)?(?P<wh>how\s+many|how\s+much|which|what)\s+(?!about\b)"
+    r"(?P<noun>(?:[\w-]+\s+){0,4}[\w-]+)\s*\??\s*$",
     re.I,
 )
 _AUX = re.compile(

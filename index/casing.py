@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from index.text import ORG_WORDS, TITLE_WORDS, CloseWords, name_spans, stem_words, stopwords
@@ -124,12 +124,13 @@ class Casing:
             raise ValueError(f"casing table version {data.get('version')!r}, not {VERSION}")
         return cls(dict(data["words"]), dict(data["runs"]), dict(data["vocab"]))
 
-    def spell(self, question: str) -> str:
+    def spell(self, question: str, is_word: Callable[[str], bool] | None = None) -> str:
         """``question`` with each lower-case word the corpus never uses replaced by the closest
         one it does ("scientst" -> "scientist", "telscope" -> "telescope", "germny" ->
         "germany"; index/text.py CloseWords). Short words, numbers, anything typed with a capital,
-        other forms and shorter forms of corpus words stay as they are, and so does a word with no
-        close match."""
+        other forms and shorter forms of corpus words stay as they are, and so do a word with no
+        close match and a real word (``is_word``: one MiniLM's vocabulary holds whole, or an
+        inflection of one; "started" is no misspelling of "stated", nor "tackling" of "taking")."""
         if not self.vocab:
             return question
         if self._stems is None:  # built once, on the first question
@@ -142,6 +143,8 @@ class Casing:
                 return _RUN_TOGETHER[word.lower()]
             if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
                 return word
+            if is_word is not None and is_word(word):
+                return word
             if stem_words([word])[0] in stems:
                 return word  # another form of a word the corpus uses ("participants", "inspect")
             if self._close is None:
@@ -153,11 +156,14 @@ class Casing:
 
         return _WORD.sub(fix, question)
 
-    def restore(self, question: str, spell: bool = True) -> str:
-        """``question`` with its misspellings mended (``spell``, unless ``spell`` is False) and its
-        lower-case names written as the corpus writes them."""
+    def restore(
+        self, question: str, spell: bool = True, is_word: Callable[[str], bool] | None = None
+    ) -> str:
+        """``question`` with its misspellings mended (``spell``, unless ``spell`` is False; real
+        words, by ``is_word``, are never misspellings) and its lower-case names written as the
+        corpus writes them."""
         if spell:
-            question = self.spell(question)
+            question = self.spell(question, is_word)
         tokens = list(_WORD.finditer(question))
         out: list[str] = []
         last = 0

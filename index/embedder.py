@@ -8,6 +8,7 @@ cost no second pass, which keeps ingest at one embedding per token of text.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -58,7 +59,36 @@ class WordPieces:
         # The untruncated counter is made on first use: only ingest counts, and reading
         # tokenizer.json costs 15-30 ms of every `newsrag ask`.
         self._count: Any = None
+        self._words: frozenset[str] | None = None
         self._count_lock = threading.Lock()
+
+    def words(self) -> frozenset[str]:
+        """The English words the vocabulary holds whole (no "##" continuation, letters only, two
+        or more): what a question's spelling mender must leave alone (index/casing.py). Read
+        from tokenizer.json on first use."""
+        if self._words is None:
+            with self._count_lock:
+                if self._words is None:
+                    vocab = json.loads(self._path.read_text())["model"]["vocab"]
+                    self._words = frozenset(
+                        w for w in vocab if len(w) > 1 and w.isascii() and w.isalpha()
+                    )
+        return self._words
+
+    def is_word(self, word: str) -> bool:
+        """``word`` (lower case) is one the vocabulary holds whole, or an inflection of one
+        ("tackling": tackle, "stopped": stop, "studies": study)."""
+        known = self.words()
+        if word in known:
+            return True
+        bases = []
+        for suffix, ends in _INFLECTIONS:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                stem = word[: -len(suffix)]
+                bases += [stem + end for end in ends]
+                if len(stem) > 3 and stem[-1] == stem[-2]:
+                    bases.append(stem[:-1])  # "stopped", "running"
+        return any(b in known for b in bases)
 
     def count(self, texts: list[str]) -> list[int]:
         if self._count is None:
@@ -80,6 +110,20 @@ class WordPieces:
         for row, e in enumerate(encodings):
             offsets[row, : len(e.ids)] = e.offsets
         return inputs, offsets
+
+
+# suffix -> what the base word may end with instead
+_INFLECTIONS = (
+    ("ing", ("", "e")),
+    ("ed", ("", "e")),
+    ("ies", ("y",)),
+    ("ied", ("y",)),
+    ("es", ("", "e")),
+    ("s", ("",)),
+    ("ly", ("", "le")),
+    ("er", ("", "e")),
+    ("ers", ("", "e")),
+)
 
 
 def padded(encodings: Sequence[Any]) -> dict[str, np.ndarray]:

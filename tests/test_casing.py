@@ -79,6 +79,24 @@ def test_misspelled_words_are_mended_to_the_closest_word_the_corpus_uses() -> No
     )
 
 
+def test_real_words_the_corpus_never_uses_are_no_misspellings() -> None:
+    from index.embedder import WordPieces, bundled_model_path
+
+    casing = Casing.learn(
+        [*TEXTS, "The scientists stated that labs were taking part, and the project emphasis."]
+    )
+    is_word = WordPieces(bundled_model_path() / "tokenizer.json").is_word
+    question = "when the scientsts started tackling it, what did they protect? emphasizes"
+    # without the word check, real words became corpus words of another meaning
+    assert casing.spell(question) == (
+        "when the scientists stated taking it, what did they project? emphasis"
+    )
+    assert casing.spell(question, is_word) == (
+        "when the scientists started tackling it, what did they protect? emphasizes"
+    )
+    assert is_word("studies") and is_word("stopped") and not is_word("telscope")
+
+
 def test_nouns_only_seen_inside_names_and_other_forms_of_corpus_words_stay() -> None:
     casing = Casing.learn(
         [*TEXTS, "The Institute of Crop Sciences and the Grain and Oil Crop Park inspected it."]

@@ -28,6 +28,11 @@ from ask.chatter import tidy
         ("what did the article say about FAST?", "what did the article say about FAST?"),
         # nothing but small talk: returned as it came
         ("hey, thanks!", "hey, thanks!"),
+        # thanks are whole words: "ty" is not the end of "university" or "city"
+        ("Which research centre is at Stellenbosch University?",
+         "Which research centre is at Stellenbosch University?"),
+        ("which city", "which city"),
+        ("where is it based? ty", "where is it based?"),
     ],
 )  # fmt: skip
 def test_the_greeting_and_the_request_go_and_the_question_stays(question: str, meant: str) -> None:

@@ -88,6 +88,20 @@ def test_what_about_a_new_name_is_searched_as_typed() -> None:
     assert result.query == "What about SKA?" and result.follow_up and result.uncertain
 
 
+def test_what_about_is_never_spliced_into_the_last_question() -> None:
+    history = [
+        turn(
+            "what nationality is Kang Musha",
+            "Spanish Chief Researcher Kang Musha has dedicated 20 years to elephants. [1]",
+        )
+    ]
+    result = resolve("what about Fei Fan?", history)
+    assert result.query == "what about Fei Fan?" and result.uncertain
+    # a bare "what X?" is still asked of the new noun: "which regions?" after "how many countries"
+    prev = [turn("how many countries is his team licensing testing to?", "Over 100. [1]")]
+    assert resolve("which regions?", prev).query != "which regions?"
+
+
 def test_and_its_attribute_is_searched_with_the_conversation() -> None:
     history = [turn("When did SKA construction start?", "The SKA began in July 2021. [1]")]
     result = resolve("and its budget?", history)
