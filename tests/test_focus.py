@@ -82,24 +82,25 @@ def test_and_a_noun_phrase_is_searched_without_its_opener() -> None:
     assert result.query == "intergovernmental agreements?" and result.uncertain
 
 
-def test_what_about_a_new_name_is_searched_as_typed() -> None:
-    history = [turn("When did FAST begin formal operations?", "In early 2021. [1]")]
-    result = resolve("What about SKA?", history)
-    assert result.query == "What about SKA?" and result.follow_up and result.uncertain
+@pytest.mark.parametrize(
+    ("asked", "answer", "question"),
+    [
+        ("When did FAST begin formal operations?", "In early 2021. [1]", "What about SKA?"),
+        # never spliced into the last question ("what about Fei Fan is Kang Musha")
+        ("what nationality is Kang Musha", "Spanish researcher Kang Musha ... [1]",
+         "what about Fei Fan?"),
+    ],
+)  # fmt: skip
+def test_what_about_a_new_name_is_searched_as_typed(asked: str, answer: str, question: str) -> None:
+    result = resolve(question, [turn(asked, answer)])
+    assert result.query == question and result.follow_up and result.uncertain
 
 
-def test_what_about_is_never_spliced_into_the_last_question() -> None:
-    history = [
-        turn(
-            "what nationality is Kang Musha",
-            "Spanish Chief Researcher Kang Musha has dedicated 20 years to elephants. [1]",
-        )
-    ]
-    result = resolve("what about Fei Fan?", history)
-    assert result.query == "what about Fei Fan?" and result.uncertain
-    # a bare "what X?" is still asked of the new noun: "which regions?" after "how many countries"
+def test_a_bare_which_noun_is_asked_of_the_last_question() -> None:
     prev = [turn("how many countries is his team licensing testing to?", "Over 100. [1]")]
-    assert resolve("which regions?", prev).query != "which regions?"
+    assert (
+        resolve("which regions?", prev).query == "which regions is his team licensing testing to?"
+    )
 
 
 def test_and_its_attribute_is_searched_with_the_conversation() -> None:
