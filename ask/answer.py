@@ -1044,11 +1044,6 @@ def compose(
         read(question, scored, reader, settings.reader_k, settings.reader_weight)
     if not ranked or confidence < settings.abstain_threshold:
         return _abstain(hits, ranked, confidence)
-    picked = None
-    if reader is not None and settings.reader_second and not settings.reader:
-        picked = reader_pick(
-            question, ranked, reader, settings.reader_k, settings.reader_second_min
-        )
     first = ranked[0]
     chosen = [first]
     disagreement = False
@@ -1099,9 +1094,14 @@ def compose(
                 chosen = [first, cand]
                 disagreement = True
                 break
+    picked = None
+    if reader is not None and settings.reader_second and not settings.reader and not disagreement:
+        # asked only now: an answer that shows a disagreement keeps both versions
+        picked = reader_pick(
+            question, ranked, reader, settings.reader_k, settings.reader_second_min
+        )
     if (
         picked is not None
-        and not disagreement
         and not any(_same_sentence(picked, c) for c in chosen)
         and not _quoted_with(picked, first)
     ):

@@ -8,7 +8,6 @@ cost no second pass, which keeps ingest at one embedding per token of text.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Sequence
@@ -60,16 +59,16 @@ class WordPieces:
         # tokenizer.json costs 15-30 ms of every `newsrag ask`.
         self._count: Any = None
         self._words: frozenset[str] | None = None
-        self._count_lock = threading.Lock()
+        self._lazy_lock = threading.Lock()  # the counter and the word list, made on first use
 
     def words(self) -> frozenset[str]:
         """The English words the vocabulary holds whole (no "##" continuation, letters only, two
-        or more): what a question's spelling mender must leave alone (index/casing.py). Read
-        from tokenizer.json on first use."""
+        or more): what a question's spelling mender must leave alone (index/casing.py). Taken
+        from the loaded tokenizer on first use."""
         if self._words is None:
-            with self._count_lock:
+            with self._lazy_lock:
                 if self._words is None:
-                    vocab = json.loads(self._path.read_text())["model"]["vocab"]
+                    vocab = self._batch.get_vocab(with_added_tokens=False)
                     self._words = frozenset(
                         w for w in vocab if len(w) > 1 and w.isascii() and w.isalpha()
                     )
@@ -94,7 +93,7 @@ class WordPieces:
         if self._count is None:
             from tokenizers import Tokenizer
 
-            with self._count_lock:
+            with self._lazy_lock:
                 if self._count is None:
                     counter = Tokenizer.from_file(str(self._path))
                     counter.no_truncation()
