@@ -175,8 +175,11 @@ def person_names(text: str) -> tuple[str, ...]:
         ):
             parts = parts[1:]
         parts = [p for p in parts if p != "-"]
+        name = " ".join(parts)
+        if name.lower() in countries():
+            continue  # "the United Kingdom", "Sri Lanka" are no people
         if 2 <= len(parts) <= 3 and not any(p.isupper() and len(p) > 1 for p in parts):
-            found.append(" ".join(parts))
+            found.append(name)
     return tuple(found)
 
 

@@ -177,6 +177,23 @@ def test_a_run_after_a_place_word_is_not_a_person() -> None:
     assert "Hong Kong" not in person_names("President of the Chinese University of Hong Kong")
 
 
+def test_a_country_is_not_a_person() -> None:
+    # "who chairs it?" was answered with a list of guest countries: "the United Kingdom" had
+    # counted as a person's name
+    listed = (
+        "officials from over 20 countries, including the United States, France, the United Kingdom"
+    )
+    assert person_names(listed) == ()
+    assert person_names("Sri Lanka and New Zealand signed it") == ()
+    assert person_names("Academician Gu Binglin, Chairman of the forum") == ("Gu Binglin",)
+    need = _needs("who chairs it?")
+    assert need is not None and need.kind == "person"
+    assert need.fit(listed) == 0.0
+    assert (
+        need.fit("Academician Gu Binglin, Chairman of the Tengchong Scientists Forum, said") == 1.0
+    )
+
+
 def test_a_successor_question_needs_a_new_person_in_that_role() -> None:
     need = _needs("Who succeeded Li Ke as chief scientist of FAST?")
     assert need is not None
