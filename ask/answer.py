@@ -672,9 +672,31 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if _NEEDS_PERSON.search(question):
         return _people(question, absent)
     asked_name = _NEEDS_NAME.search(question)
-    if asked_name:
+    if asked_name and not _noun_is_subject(question, asked_name):
         return _name_need(question, asked_name)
     return None
+
+
+_DO_AUX = re.compile(
+    r"^(?:do|does|did|will|would|can|could|should|shall|may|might|must|has|have|had)$", re.I
+)
+_BE_AUX = re.compile(r"^(?:is|are|was|were)$", re.I)
+_PARTICIPLE = re.compile(r"^[a-z]+(?:ing|ed|en)$", re.I)
+_NAMING = frozenset({"called", "named", "dubbed", "nicknamed", "known", "titled", "ranked"})
+
+
+def _noun_is_subject(question: str, asked: re.Match[str]) -> bool:
+    """The noun ``asked`` found is the subject of the question's verb, not the kind of thing
+    asked for: "what did the team build?", "what is his team developing?" ask for what was built or
+    developed, not for a team's name; "what is the mission called?" still asks for a name."""
+    between = question[asked.end(1) : asked.start(2)].split()
+    if any(_DO_AUX.match(w) for w in between):
+        return True
+    if any(_BE_AUX.match(w) for w in between):
+        after = question[asked.end() :].split()
+        nxt = after[0].strip("?,.!").lower() if after else ""
+        return bool(_PARTICIPLE.match(nxt)) and nxt not in _NAMING
+    return False
 
 
 # Qualifiers that set one fact apart from its neighbours: "the current chief scientist" is not the

@@ -87,7 +87,8 @@ _ASKED_AFTER = re.compile(
 )
 _TOPIC_CHANGE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|now|so|and|alright)[\s,]+)?(?:changing\s+(?:the\s+)?(?:subject|topics?)|"
-    r"change\s+of\s+(?:subject|topic)|(?:a\s+)?(?:new|different|another|unrelated|separate)\s+"
+    r"change\s+of\s+(?:subject|topic)|(?:an?\s+)?(?:(?:totally|completely|entirely|quite|slightly)\s+)?"
+    r"(?:new|different|another|unrelated|separate)\s+"
     r"(?:topic|question|subject|thing)|on\s+(?:a|an)\s+(?:different|other|unrelated|another)\s+"
     r"(?:note|topic)|let'?s\s+(?:talk\s+about|move\s+on\s+to|switch\s+to)\s+something\s+else|"
     r"something\s+else|switching\s+(?:topics?|gears|subjects?)|moving\s+on|unrelated|by\s+the\s+way)"
@@ -653,11 +654,11 @@ def _alternative(
 def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = None) -> Resolution:
     """A standalone query for ``question`` given the earlier turns, oldest first."""
     question = question.strip()
-    if not history:
-        return Resolution(question, False, True, False)
     change = _TOPIC_CHANGE.match(question)
     if change and question[change.end() :].strip():
         return Resolution(question[change.end() :].strip(), False, True, False)
+    if not history:
+        return Resolution(question, False, True, False)
     if not _leans(question):
         return Resolution(question, False, bool(mentions(question)), False)
     entities = focus(history)

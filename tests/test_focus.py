@@ -125,6 +125,8 @@ def test_no_raw_text_of_an_earlier_question_is_appended() -> None:
         "Which university is Professor Zhang Zhengmao from?",
         "Changing the subject: which university is Professor Zhang Zhengmao from?",
         "Different question. Which university is Professor Zhang Zhengmao from?",
+        "Totally different question: which university is Professor Zhang Zhengmao from?",
+        "ok, a completely new topic - which university is Professor Zhang Zhengmao from?",
     ],
 )
 def test_a_topic_switch_never_carries_the_old_subject(question: str) -> None:
@@ -132,6 +134,12 @@ def test_a_topic_switch_never_carries_the_old_subject(question: str) -> None:
     assert result.fresh and not result.follow_up
     assert result.query.endswith("Which university is Professor Zhang Zhengmao from?"[1:])
     assert "SKA" not in result.query and "Ma Yinzhe" not in result.query
+    assert "question" not in result.query.lower() and "topic" not in result.query.lower()
+
+
+def test_a_first_question_announcing_a_new_topic_is_searched_without_the_announcement() -> None:
+    result = resolve("Totally different question: who chairs the forum?", [])
+    assert result.query == "who chairs the forum?" and result.fresh
 
 
 def test_after_a_topic_switch_the_focus_is_the_new_subject() -> None:
