@@ -556,11 +556,29 @@ def _before(own: list[_Mention], pos: int, kind: str) -> bool:
     return any(m.kind == kind and m.start < pos for m in own)
 
 
+_THE_X_ONE = re.compile(r"\bthe\s+(?P<x>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+one\b", re.I)
+
+
 def _describe(question: str, entities: list[Entity]) -> str:
     """ "the forum" -> "the Frontier Exploration Roundtable Forum" when the focus holds a named
     thing of that kind and the question names nothing itself."""
     if mentions(question):
         return question
+    one = _THE_X_ONE.search(question)
+    if one:
+        # "the ocean one": the thing whose own name holds the words ("Ocean Negative Emissions
+        # (ONCE)"), not one named next to them ("... (DDE)” and “Ocean ...")
+        said = one.group("x").lower().split()
+        for e in entities:
+            named = e.name.lower().split()
+            long_form = re.search(
+                rf"\b{' '.join(said)}\b[\w\s’'-]*[”\"’']?\s*\(\s*{re.escape(e.name)}\s*\)",
+                e.context,
+                re.I,
+            )
+            if e.kind == "thing" and (all(w in named for w in said) or long_form):
+                name = e.name if e.name.startswith("the ") else f"the {e.name}"
+                return question[: one.start()] + name + question[one.end() :]
 
     def sub(m: re.Match[str]) -> str:
         head = m.group("noun").lower()
@@ -570,7 +588,9 @@ def _describe(question: str, entities: list[Entity]) -> str:
                     return e.name
             elif e.kind == "thing" and (
                 e.name.lower().split()[-1] == head
-                or re.search(rf"\b{re.escape(e.name)}\W+(?:\w+\s+)?{head}\b", e.context, re.I)
+                or re.search(
+                    rf"\b{re.escape(e.name)}\W+(?:(?!and\b|or\b)\w+\s+)?{head}\b", e.context, re.I
+                )
             ):
                 return f"the {e.name}"
         return m.group(0)

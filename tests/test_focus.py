@@ -346,3 +346,17 @@ def test_names_listed_as_examples_are_not_what_the_conversation_is_about() -> No
     assert ranked[0].name == "Tengchong"
     listed = {e.name: e.salience for e in ranked if e.name in ("United States", "Germany")}
     assert listed and all(s < ranked[0].salience / 2 for s in listed.values())
+
+
+def test_the_x_one_is_the_thing_whose_own_name_holds_x() -> None:
+    projects = turn(
+        "What large-scale international science projects has the Chinese scientific community "
+        "initiated?",
+        "The Chinese scientific community took the lead in initiating projects such as “Deep Time "
+        "Digital Earth (DDE)” and “Ocean Negative Emissions (ONCE)”. [1]",
+    )
+    # "DDE)” and “Ocean" once made the ocean one DDE: a name next to the word is not its owner
+    ocean = resolve("what is the abbreviation of the ocean one?", [projects]).query
+    assert "ONCE" in ocean and "DDE" not in ocean and " one" not in ocean
+    deep = resolve("and the deep time one?", [projects]).query
+    assert "DDE" in deep and "ONCE" not in deep
