@@ -23,7 +23,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from index.text import ORG_WORDS, TITLE_WORDS, CloseWords, name_spans, stem_words, stopwords
+from index.text import (
+    ORG_WORDS,
+    TITLE_WORDS,
+    CloseWords,
+    countries,
+    name_spans,
+    stem_words,
+    stopwords,
+)
 
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
@@ -45,6 +53,31 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(—–]\s*)$")
 
 
+# an acronym as users type one: "CAS", "UK" (a plural "NGOs" is left alone)
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def _initials(names: Iterable[str]) -> dict[str, str]:
+    """Each set of initials ("CAS") that exactly one name has ("Chinese Academy of Sciences"; the
+    small words skipped), to that name."""
+    stop = stopwords()
+    found: dict[str, set[str]] = {}
+    for name in names:
+        name = re.sub(r"['’]s$", "", name)  # "Belt and Road Initiative's"
+        parts = [p for p in name.split(" ") if p.lower() not in stop]
+        if len(parts) < 2 or not all(p[:1].isupper() for p in parts) or parts[-1] in TITLE_WORDS:
+            continue  # "... and President": two names run together
+        if len(parts) == 2 and name.lower() not in countries():
+            continue  # two letters are too many things ("CA"); "UK" is a country's
+        found.setdefault("".join(p[0] for p in parts), set()).add(name)
+    # the start of a long name (Casing.learn) is no name of its own
+    return {
+        k: v.pop()
+        for k, v in found.items()
+        if len(v) == 1 or len({n for n in v if not any(o != n and o.startswith(n) for o in v)}) == 1
+    }
+
+
 class Casing:
     """Lower-case word -> its usual written form; lower-case name run -> the name as written."""
 
@@ -57,6 +90,7 @@ class Casing:
         self._longest = max((r.count(" ") + 1 for r in runs), default=1)
         self._close: CloseWords | None = None
         self._stems: set[str] | None = None
+        self._initials: dict[str, str] | None = None
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Casing:
@@ -156,12 +190,31 @@ class Casing:
 
         return _WORD.sub(fix, question)
 
+    def expand(self, question: str) -> str:
+        """``question`` with each acronym the corpus never uses written out as the one name of the
+        corpus with those initials ("CAS" -> "Chinese Academy of Sciences", when the articles only
+        ever write the name out). An acronym the corpus uses, or one that fits no name or several,
+        stays as typed."""
+        if not self.vocab or not _ACRONYM.search(question):
+            return question
+        if self._initials is None:  # built once, on the first question that needs it
+            self._initials = _initials(self.runs.values())
+
+        def sub(m: re.Match[str]) -> str:
+            word = m.group()
+            if word.lower() in self.vocab:
+                return word
+            return self._initials.get(word, word)  # type: ignore[union-attr]
+
+        return _ACRONYM.sub(sub, question)
+
     def restore(
         self, question: str, spell: bool = True, is_word: Callable[[str], bool] | None = None
     ) -> str:
         """``question`` with its misspellings mended (``spell``, unless ``spell`` is False; real
         words, by ``is_word``, are never misspellings) and its lower-case names written as the
         corpus writes them."""
+        question = self.expand(question)
         if spell:
             question = self.spell(question, is_word)
         tokens = list(_WORD.finditer(question))

@@ -108,3 +108,25 @@ def test_nouns_only_seen_inside_names_and_other_forms_of_corpus_words_stay() -> 
     germany = Casing.learn([*TEXTS, "They went to Germany, and Germany hosted them."])
     assert germany.spell("which germny scientists") == "which germany scientists"
     assert germany.spell("which german scientists") == "which german scientists"
+
+
+def test_an_acronym_the_articles_never_use_is_written_out_as_their_one_name_with_those_initials() -> (
+    None
+):
+    casing = Casing.learn(
+        [
+            "A delegation from the Chinese Academy of Sciences met colleagues in Germany. The "
+            "Chinese Academy of Agricultural Sciences sent wheat. Guests came from the United "
+            "Kingdom and France. The Square Kilometre Array (SKA) is big; the SKA grows.",
+        ]
+    )
+    assert casing.restore("who did the CAS delegation meet?") == (
+        "who did the Chinese Academy of Sciences delegation meet?"
+    )
+    assert casing.restore("what did CAAS send") == (
+        "what did Chinese Academy of Agricultural Sciences send"
+    )
+    assert casing.restore("guests from the UK?") == "guests from the United Kingdom?"
+    # an acronym the articles use, two letters that are no country, no name: as typed
+    assert casing.restore("when did the SKA start?") == "when did the SKA start?"
+    assert casing.restore("is CA in it? and NASA?") == "is CA in it? and NASA?"
