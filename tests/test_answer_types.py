@@ -287,7 +287,12 @@ def test_a_country_or_an_organisation_is_no_city(question: str, category: str) -
         )
         < 1.0
     )
-    assert need.fit("The delegation met its hosts in Munich, Bavaria.") == 1.0
+    hosts = (
+        "The delegation met its hosts in Guiyang, Guizhou."  # a province: Munich is a city
+        if category == "province"
+        else "The delegation met its hosts in Munich, Bavaria."
+    )
+    assert need.fit(hosts) == 1.0
     # a country still answers "in which country"
     assert _needs("in which country did they meet?").fit("They met in Germany.") == 1.0  # type: ignore[union-attr]
 
@@ -394,3 +399,49 @@ def test_a_noun_that_does_the_asking_verb_is_not_the_kind_asked_for(question: st
 def test_a_noun_asked_for_still_needs_a_name(question: str) -> None:
     need = _needs(question)
     assert need is not None and need.kind == "name"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "category", "fit"),
+    [
+        # a city of another country, a country, an organisation: no German city
+        (
+            "A delegation visited Germany, where they met colleagues from the Max Planck Society "
+            "to discuss a forum to be held in Shanghai.",
+            "in which german city did the delegation meet the Max Planck Society?",
+            "city",
+            0.0,
+        ),
+        # the text's own word says it is a region
+        (
+            "Kang Musha studies records collected in the Xishuangbanna region.",
+            "which spanish city is Kang Musha from?",
+            "city",
+            0.0,
+        ),
+        # a place the lists lack fits less than one they hold
+        (
+            "Li Ke led a team surveying globular clusters in the Milky Way.",
+            "In which Chinese province is the FAST telescope located?",
+            "province",
+            0.5,
+        ),
+        (
+            "The forum is held in Tengchong, Yunnan Province.",
+            "which province is it in?",
+            "province",
+            1.0,
+        ),
+        ("The forum is held in Tengchong, Yunnan Province.", "which city hosts it?", "city", 1.0),
+        (
+            "Leaders were ordered to a meeting in northern Virginia on Sept. 30.",
+            "a meeting this week in which state?",
+            "state",
+            1.0,
+        ),
+    ],
+)
+def test_a_city_or_province_is_typed_by_the_gazetteers(
+    sentence: str, question: str, category: str, fit: float
+) -> None:
+    assert _place_fit(sentence, question, category) == fit
