@@ -195,7 +195,26 @@ def titled_names(text: str) -> tuple[str, ...]:
             parts = parts[1:]
         if 1 <= len(parts) <= 3 and not any(p in ORG_WORDS or p.islower() for p in parts):
             found.append(" ".join(parts))
+    # the name after the office it holds: "Minister of Livestock, Agriculture, and Fisheries,
+    # Flati, extended a warm welcome"
+    found += [
+        m.group("name")
+        for m in _OFFICE_THEN_NAME.finditer(text)
+        if not set(m.group("name").split()) & ORG_WORDS
+    ]
     return tuple(found)
+
+
+# the titles that name an office ("Minister of ..."), not a nationality or a rank
+_OFFICES = TITLE_WORDS - set(
+    "Spanish Italian Chinese Australian German Kazakh Uruguayan American British French Former "
+    "Chief".split()
+)
+_OFFICE_THEN_NAME = re.compile(
+    rf"\b(?:{'|'.join(sorted(_OFFICES))})"
+    r"\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'&-]*(?:(?:,\s*|\s+)(?:and\s+|&\s+|of\s+|for\s+)?[A-Z][\w’'&-]*)*"
+    r",\s+(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){0,2})(?=\s*,|\s+[a-z])"
+)
 
 
 @lru_cache(maxsize=8192)

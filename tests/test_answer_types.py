@@ -177,6 +177,19 @@ def test_a_run_after_a_place_word_is_not_a_person() -> None:
     assert "Hong Kong" not in person_names("President of the Chinese University of Hong Kong")
 
 
+def test_a_name_after_the_office_it_holds_is_a_person() -> None:
+    welcome = (
+        "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a warm "
+        "welcome to the delegation."
+    )
+    assert titled_names(welcome) == ("Flati",)
+    assert titled_names("the Minister of Foreign Affairs, Wang Yi, said") == ("Wang Yi",)
+    need = _needs("who welcomed the delegation?")
+    assert need is not None and need.fit(welcome) == 1.0
+    # an office of an organisation named after it is no person
+    assert titled_names("the Director of the Institute, Crop Sciences Institute, said") == ()
+
+
 def test_a_country_is_not_a_person() -> None:
     # "who chairs it?" was answered with a list of guest countries: "the United Kingdom" had
     # counted as a person's name
