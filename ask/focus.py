@@ -83,7 +83,8 @@ _WHAT_ABOUT = re.compile(
 )
 # a question after the subject: "what about the Aijiu park there: who commented on the seeds?"
 _ASKED_AFTER = re.compile(
-    r"[,:;—–-]\s*(?P<q>(?:who|whom|whose|what|which|when|where|why|how|is|was|did|does)\b.*)$", re.I
+    r"[,:;.!?—–-]\s*(?P<q>(?:who|whom|whose|what|which|when|where|why|how|is|was|did|does)\b.*)$",
+    re.I,
 )
 _TOPIC_CHANGE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|now|so|and|alright)[\s,]+)?(?:changing\s+(?:the\s+)?(?:subject|topics?)|"
@@ -582,16 +583,24 @@ def _describe(question: str, entities: list[Entity]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         head = m.group("noun").lower()
-        for e in entities:
+        for e in entities:  # a thing named for its kind first: "the Tengchong Scientists Forum"
             if e.name.startswith("the "):
                 if e.name.split()[-1] == head and e.name.lower() != m.group(0).lower():
                     return e.name
-            elif e.kind == "thing" and (
-                e.name.lower().split()[-1] == head
-                or re.search(
-                    rf"\b{re.escape(e.name)}\W+(?:(?!and\b|or\b)\w+\s+)?{head}\b", e.context, re.I
+            elif e.kind == "thing" and e.name.lower().split()[-1] == head:
+                return f"the {e.name}"
+        for e in entities:  # then one the text calls so: "the SKA radio telescope"
+            if e.kind == "thing" and not e.name.startswith("the "):
+                ctx = re.search(
+                    rf"\b{re.escape(e.name)}(\W+)((?:(?!and\b|or\b)\w+\s+)?){head}\b",
+                    e.context,
+                    re.I,
                 )
-            ):
+                if ctx is None:
+                    continue
+                if ctx.group(1) == " " and ctx.group(2)[:1].isupper():
+                    # "Tengchong Scientists Forum": the name runs on to the noun
+                    return f"the {ctx.group(0)}"
                 return f"the {e.name}"
         return m.group(0)
 
@@ -834,8 +843,10 @@ def _about(
     if asked:  # "What about the first one, what year was that?"
         subject = about[: asked.start()].strip(" ,:;—–-")
         subject = _ordinal(subject, prev, entities)
-        subject = _other(subject, entities, history, lookup)
-        subject, _ = _substitute(subject, entities)
+        meant = _other(subject, entities, history, lookup)
+        if meant != subject:  # "FAST, the Chinese one": the description has done its work
+            meant = re.sub(r",\s*the\s+[\w-]+\s+one(?:\s*\([^)]*\))?\s*$", "", meant, flags=re.I)
+        subject, _ = _substitute(meant, entities)
         q = asked.group("q").strip().rstrip("?")
         sub_focus = [
             Entity(subject, _kind_of(subject) if mentions(subject) else "thing", 9.0, True, subject)

@@ -360,3 +360,29 @@ def test_the_x_one_is_the_thing_whose_own_name_holds_x() -> None:
     assert "ONCE" in ocean and "DDE" not in ocean and " one" not in ocean
     deep = resolve("and the deep time one?", [projects]).query
     assert "DDE" in deep and "ONCE" not in deep
+
+
+def test_the_forum_is_the_thing_named_forum_before_a_place_the_text_calls_so() -> None:
+    history = [
+        turn(
+            "what does Yunnan want the Tengchong forum to become",
+            "Tengchong, Yunnan, has successfully hosted three editions of the “Tengchong "
+            "Scientists Forum.” [1]",
+        ),
+        turn("who said that?", "Ma Minxiang said the forum is an important platform. [1]"),
+    ]
+    query = resolve("what's his role on the forum?", history).query
+    assert "Tengchong Scientists Forum" in query and "the Tengchong?" not in query
+
+
+def test_a_correction_that_asks_its_own_question_after_a_full_stop_is_that_question() -> None:
+    history = [
+        turn(
+            "which countries support the SKA?",
+            "With the support of China, South Africa and ten other countries, the SKA project "
+            "commenced construction. [1]",
+        )
+    ]
+    result = resolve("sorry, I meant FAST. who was its chief scientist?", history)
+    assert result.query == "who was FAST's chief scientist?"
+    assert "countries" not in result.query
