@@ -767,14 +767,24 @@ QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the q
 QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
 
 
-def _qualifiers(text: str) -> dict[str, str]:
-    """Qualifier classes found in ``text`` by group: {"time": "past", "ordinal": "1"}."""
+def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
+    """Qualifier classes found in ``text`` by group: {"time": "past", "ordinal": "1"}. Without
+    ``quoted_names``, one that opens a quoted name is left out: "the “First City on the Frontier”"
+    says nothing of which forum is meant (the Second “Belt and Road” Conference still does)."""
     found: dict[str, str] = {}
-    for w in words(text):
-        c = _QUALIFIERS.get(w)
+    for m in _QUALIFIER_WORD.finditer(text):
+        if not quoted_names and m.group()[0].isupper() and _QUOTE_BEFORE.search(text, 0, m.start()):
+            continue
+        c = _QUALIFIERS.get(m.group().lower())
         if c is not None:
             found.setdefault(_QUALIFIER_GROUP.get(c, "ordinal"), c)
     return found
+
+
+_QUALIFIER_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
+)
+_QUOTE_BEFORE = re.compile(r"[“\"‘]\s*$")
 
 
 def _ordinal_words(text: str) -> list[str]:
@@ -789,7 +799,7 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
         return lambda s: 0.0
 
     def fit(s: str) -> float:
-        said = _qualifiers(s)
+        said = _qualifiers(s, quoted_names=False)
         change = 0.0
         for group, c in asked.items():
             if group in said:

@@ -47,6 +47,7 @@ WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
 # a word that starts a sentence, a line, a quotation or a dash's aside ("— Written on the
 # Occasion of ..."): its capital says nothing (a name run there may still begin with the
 # sentence's own first word: "When Chinese young scholars ...")
@@ -175,6 +176,9 @@ class Casing:
             word = m.group()
             if word.lower() in _RUN_TOGETHER:
                 return _RUN_TOGETHER[word.lower()]
+            owner = _POSSESSIVE.search(word)
+            if owner:  # "planet's" is "planet" owning something, not a misspelled "plants"
+                return fix(_WORD.match(word[: owner.start()])) + word[owner.start() :]  # type: ignore[arg-type]
             if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
                 return word
             if is_word is not None and is_word(word):

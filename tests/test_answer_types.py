@@ -162,6 +162,16 @@ def test_who_is_the_role_of_needs_a_sentence_about_that_role() -> None:
     assert not need.holds("Gu Binglin, Chairman of the Tengchong Scientists Forum, spoke.")
 
 
+def test_an_ordinal_opening_a_quoted_name_is_no_qualifier() -> None:
+    first = _qualifier_fit("what year was the first Tengchong Scientists Forum?")
+    nickname = "Tengchong, known as the “First City on the Frontier,” has hosted three editions."
+    assert first(nickname) == 0.0
+    assert first("Since the inaugural forum was held in 2022") == QUALIFIER_MATCH
+    second = _qualifier_fit("where is the Second Belt and Road Conference held?")
+    assert second("At the first “Belt and Road” Conference in 2023") == -QUALIFIER_CLASH
+    assert second("the Second “Belt and Road” Conference opens") == QUALIFIER_MATCH
+
+
 def test_qualifiers_that_contradict_the_question_cost_and_matching_ones_earn() -> None:
     fit = _qualifier_fit("Who is the current chief scientist of FAST?")
     assert fit("Li Ke, the former chief scientist of FAST") == -QUALIFIER_CLASH

@@ -130,3 +130,13 @@ def test_an_acronym_the_articles_never_use_is_written_out_as_their_one_name_with
     # an acronym the articles use, two letters that are no country, no name: as typed
     assert casing.restore("when did the SKA start?") == "when did the SKA start?"
     assert casing.restore("is CA in it? and NASA?") == "is CA in it? and NASA?"
+
+
+def test_a_possessive_is_no_misspelling() -> None:
+    # "the planet's deep past" was searched as "the plants deep past"
+    casing = Casing.learn(
+        ["The plants grow. Deep Time Digital Earth studies the past of plants and scientists."]
+    )
+    assert casing.restore("one on the planet's deep past") == "one on the planet's deep past"
+    assert casing.restore("the planet’s past") == "the planet’s past"
+    assert casing.restore("the scientsts's work") == "the scientists's work"  # still mended
