@@ -56,6 +56,7 @@ _OPENS = re.compile(r"(?:^|[.!?:;][”\"’)]*\s+|\n\s*|[“\"‘(—–]\s*)$")
 
 # an acronym as users type one: "CAS", "UK" (a plural "NGOs" is left alone)
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_ACRONYM_ANY_CASE = re.compile(r"\b(?:[A-Z]{2,6}|[a-z]{3,6})\b")
 
 
 def _initials(names: Iterable[str]) -> dict[str, str]:
@@ -194,12 +195,16 @@ class Casing:
 
         return _WORD.sub(fix, question)
 
-    def expand(self, question: str) -> str:
+    def expand(self, question: str, is_word: Callable[[str], bool] | None = None) -> str:
         """``question`` with each acronym the corpus never uses written out as the one name of the
         corpus with those initials ("CAS" -> "Chinese Academy of Sciences", when the articles only
-        ever write the name out). An acronym the corpus uses, or one that fits no name or several,
-        stays as typed."""
-        if not self.vocab or not _ACRONYM.search(question):
+        ever write the name out). Typed in lower case ("cuhk"), a word is taken for an acronym only
+        when it is no word at all (``is_word``). An acronym the corpus uses, or one that fits no
+        name or several, stays as typed."""
+        if not self.vocab:
+            return question
+        pattern = _ACRONYM if is_word is None else _ACRONYM_ANY_CASE
+        if not pattern.search(question):
             return question
         if self._initials is None:  # built once, on the first question that needs it
             self._initials = _initials(self.runs.values())
@@ -208,9 +213,11 @@ class Casing:
             word = m.group()
             if word.lower() in self.vocab:
                 return word
-            return self._initials.get(word, word)  # type: ignore[union-attr]
+            if word.islower() and (is_word is None or is_word(word) or len(word) < 3):
+                return word
+            return self._initials.get(word.upper(), word)  # type: ignore[union-attr]
 
-        return _ACRONYM.sub(sub, question)
+        return pattern.sub(sub, question)
 
     def restore(
         self, question: str, spell: bool = True, is_word: Callable[[str], bool] | None = None
@@ -218,7 +225,7 @@ class Casing:
         """``question`` with its misspellings mended (``spell``, unless ``spell`` is False; real
         words, by ``is_word``, are never misspellings) and its lower-case names written as the
         corpus writes them."""
-        question = self.expand(question)
+        question = self.expand(question, is_word)
         if spell:
             question = self.spell(question, is_word)
         tokens = list(_WORD.finditer(question))
