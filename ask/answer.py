@@ -260,6 +260,20 @@ def _novel(found: Iterable[str], question: str) -> bool:
 _ATTRIBUTE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I
 )
+# "what's its budget?", "what is the SKA's annual budget?", "what's his lab's budget?": the
+# attribute is the last word
+_OWNED_ATTRIBUTE_Q = re.compile(
+    r"^\s*(?:and\s+)?what(?:['’]s|\s+(?:is|was|are|were))\s+"
+    r"(?:its|his|her|their|(?:the\s+)?[\w-]+(?:\s+[\w-]+)?['’]s?)\s+"
+    r"(?:[\w-]+['’]s\s+)?(?:[\w-]+\s+)?(?P<attr>[\w-]+)\s*\??\s*$",
+    re.I,
+)
+# what a sentence says in its own words ("Minister-Counselor" for "what's his job?")
+_DESCRIBED = frozenset(
+    "job jobs role roles position positions title titles post occupation profession name names "
+    "nickname nicknames background nationality specialty speciality field area focus goal aim "
+    "mission purpose".split()
+)
 _BIRTH_Q = re.compile(r"\b(?P<attr>born|birth(?:day|place|date)?)\b", re.I)
 
 
@@ -1012,6 +1026,9 @@ def score_sentences(
     missing = sum(v for t, v in idf.items() if t in absent) / total
     confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
     attribute = _ATTRIBUTE_Q.match(question)
+    owned = _OWNED_ATTRIBUTE_Q.match(question)
+    if attribute is None and owned and owned.group("attr").lower() not in _DESCRIBED:
+        attribute = owned
     if attribute is None:  # "Where was Fei Fan born?": a birth no article speaks of
         attribute = _BIRTH_Q.search(question)
     if attribute and set(terms(attribute.group("attr"))) <= absent:

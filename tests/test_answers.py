@@ -69,6 +69,16 @@ def test_a_follow_up_question_uses_the_previous_turn(seed_engine: Engine) -> Non
     assert "July 2021" in follow.answer
 
 
+def test_a_follow_up_asking_an_attribute_no_article_names_is_declined(seed_engine: Engine) -> None:
+    first = seed_engine.ask("Where does Fei Fan work?")
+    assert first.answered
+    budget = seed_engine.ask("what's his lab's annual budget?", first.conversation_id)
+    assert not budget.answered
+    # an attribute a sentence words its own way is still answered
+    job = seed_engine.ask("what's chen linhao's job?")
+    assert job.answered and "Minister-Counselor" in job.answer
+
+
 def test_streaming_yields_the_same_answer_in_pieces(seed_engine: Engine) -> None:
     events = list(seed_engine.stream("Where will the second Belt and Road conference be held?"))
     kinds = [e.kind for e in events]
