@@ -69,6 +69,19 @@ def test_a_follow_up_question_uses_the_previous_turn(seed_engine: Engine) -> Non
     assert "July 2021" in follow.answer
 
 
+def test_a_he_sentence_is_read_and_quoted_with_the_sentence_naming_him(seed_engine: Engine) -> None:
+    # "He told reporters that the team is developing a new artificial intelligence data processing
+    # pipeline ...": "he" is Ma Yinzhe of the sentence before, which says where the team works
+    answer = seed_engine.ask(
+        "What is the Cape university astrophysics group creating to make findings come faster?"
+    )
+    assert answer.answered and "artificial intelligence" in answer.answer
+    first = answer.citations[0]
+    assert first.quote.startswith("In the physics laboratory at Stellenbosch University")
+    assert "He told reporters" in first.quote
+    check_citations(seed_engine, answer)
+
+
 def test_a_follow_up_asking_an_attribute_no_article_names_is_declined(seed_engine: Engine) -> None:
     first = seed_engine.ask("Where does Fei Fan work?")
     assert first.answered
