@@ -72,12 +72,13 @@ def _initials(names: Iterable[str]) -> dict[str, str]:
         if len(parts) == 2 and name.lower() not in countries():
             continue  # two letters are too many things ("CA"); "UK" is a country's
         found.setdefault("".join(p[0] for p in parts), set()).add(name)
-    # the start of a long name (Casing.learn) is no name of its own
-    return {
-        k: v.pop()
-        for k, v in found.items()
-        if len(v) == 1 or len({n for n in v if not any(o != n and o.startswith(n) for o in v)}) == 1
-    }
+    out: dict[str, str] = {}
+    for k, v in found.items():
+        # the start of a long name (Casing.learn adds them) is no name of its own
+        whole = [n for n in v if not any(o != n and o.startswith(n) for o in v)]
+        if len(whole) == 1:
+            out[k] = whole[0]
+    return out
 
 
 class Casing:
