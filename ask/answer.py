@@ -892,8 +892,9 @@ def candidates(
                 # to the question, and quoted with it (development sets: 9 answers gained, 2 lost)
                 both = p.sentence_vectors[i] + p.sentence_vectors[i - 1]
                 norm = float(np.linalg.norm(both))
-                if norm > 0 and float(both @ qvec) / norm > meaning:
-                    meaning, in_context = float(both @ qvec) / norm, True
+                read_with = float(both @ qvec) / norm if norm > 0 else meaning
+                if read_with > meaning:
+                    meaning, in_context = read_with, True
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             evidence += qualifier(text)
             typed, antecedent = text, None
@@ -1036,9 +1037,10 @@ def score_sentences(
     missing = sum(v for t, v in idf.items() if t in absent) / total
     confidence = max((c.evidence for c in ranked), default=0.0) - MISSING_PENALTY * missing
     attribute = _ATTRIBUTE_Q.match(question)
-    owned = _OWNED_ATTRIBUTE_Q.match(question)
-    if attribute is None and owned and owned.group("attr").lower() not in _DESCRIBED:
-        attribute = owned
+    if attribute is None:  # "what's its budget?"; not "what's his job?" (worded any way)
+        owned = _OWNED_ATTRIBUTE_Q.match(question)
+        if owned and owned.group("attr").lower() not in _DESCRIBED:
+            attribute = owned
     if attribute is None:  # "Where was Fei Fan born?": a birth no article speaks of
         attribute = _BIRTH_Q.search(question)
     if attribute and set(terms(attribute.group("attr"))) <= absent:

@@ -65,7 +65,7 @@ def _initials(names: Iterable[str]) -> dict[str, str]:
     stop = stopwords()
     found: dict[str, set[str]] = {}
     for name in names:
-        name = re.sub(r"['’]s$", "", name)  # "Belt and Road Initiative's"
+        name = _POSSESSIVE.sub("", name)  # "Belt and Road Initiative's"
         parts = [p for p in name.split(" ") if p.lower() not in stop]
         if len(parts) < 2 or not all(p[:1].isupper() for p in parts) or parts[-1] in TITLE_WORDS:
             continue  # "... and President": two names run together
