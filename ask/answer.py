@@ -18,8 +18,8 @@ re-ordering the sentences itself (``read``) and the answer selector's trees (ask
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -58,6 +58,10 @@ SAME_FRAME_COSINE = 0.55  # close enough that a different name/number is a disag
 SECOND_SENTENCE_RATIO = 0.85  # a second sentence must score this close to the first
 SECOND_SENTENCE_FLOOR = 0.75  # no sentence scoring under this share of the first's is quoted second
 TRIM_OVER = 1.5
+# A follow-up asking of "he" or "she" (the person the conversation is about, ask/focus.py): a
+# sentence that names other people and not that person is about someone else; this is taken off
+# its evidence.
+OTHER_PERSON_PENALTY = 0.1
 TYPE_MISSING_PENALTY = 0.6
 # The sentence holding what is asked must be one of those matching the question nearly best:
 # when only sentences this far below the best hold a name or number, the best ones speak of the
@@ -77,9 +81,11 @@ _NEEDS_DATE = re.compile(
     r"\b(when|what (?:date|day|days|month)|which (?:date|day|days|month)|since when)\b", re.I
 )
 _NEEDS_PERSON = re.compile(
-    r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+)?"
+    r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+){0,2}?"
     r"(researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
     r"president|leader|manager|astrophysicist|ecologist|expert|counselor|spokesperson|player|"
+    r"member|representative|diplomat|ambassador|envoy|astronomer|physicist|biologist|engineer|"
+    r"scholar|academic|politician|governor|mayor|secretary|deputy|winner|recipient|laureate|"
     # a title before a name is not what is asked: "which university Professor Zhang is from?"
     r"author|ceo|founder|actor|singer|coach)\b(?!(?-i:\s+[A-Z][a-z]))",
     re.I,
@@ -114,6 +120,20 @@ _NEEDS_WORDS = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:proverb|saying|image|imagery|metaphor|analogy|simile|phrase|"
     r"expression|slogan|motto|idiom|quote|quotation|catchphrase|words)\b|"
     r"\bhow (?:did|does|do) (?:[\w’'-]+\s+){1,3}?(?:describe|characteri[sz]e|sum up|put it)\b",
+    re.I,
+)
+# "what does Yunnan want the forum to become?", "what do they hope to turn it into?": a goal,
+# which a sentence states as an aspiration, an aim or a transformation ("has become" is none)
+_NEEDS_GOAL = re.compile(
+    r"\b(?:want|wants|wanted|hope|hopes|hoped|hoping|aim|aims|aiming|plan|plans|planning|aspire|"
+    r"aspires|supposed|intend|intends|meant|dream|dreams|envision|envisions)\b"
+    r"(?:\s+[\w’'-]+){0,5}?\s+(?:to\s+)?(?:become|turn\s+(?:\w+\s+)?into|transform\s+(?:\w+\s+)?into|grow\s+into)\b",
+    re.I,
+)
+_GOAL = re.compile(
+    r"\b(?:aspiration|aspirations|aspire[sd]?|goal|goals|aim(?:s|ed)? (?:to|at)|ambition|vision|"
+    r"dream|hopes? (?:to|that)|strive[sd]? to|seeks? to|transform\w*\s+[^.;]{0,60}\binto|"
+    r"turn\w*\s+[^.;]{0,60}\binto|will become|to become|becoming)\b",
     re.I,
 )
 _QUOTED = re.compile(r"^\s*[“‘\"]|[“‘\"][^”’\"]{3,}[”’\"]|\b(?:much |just )?like\b|\bas if\b", re.I)
@@ -260,10 +280,10 @@ def _novel(found: Iterable[str], question: str) -> bool:
 _ATTRIBUTE_Q = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:is|was|are|were)\s+the\s+(?P<attr>\w+(?:\s+\w+)?)\s+of\b", re.I
 )
-# "what's its budget?", "what is the SKA's annual budget?", "what's his lab's budget?": the
-# attribute is the last word
+# "what's its budget?", "what is the SKA's annual budget?", "what's his lab's budget?", "what
+# about his age?": the attribute is the last word
 _OWNED_ATTRIBUTE_Q = re.compile(
-    r"^\s*(?:and\s+)?what(?:['’]s|\s+(?:is|was|are|were))\s+"
+    r"^\s*(?:and\s+)?what(?:['’]s|\s+(?:is|was|are|were|about))\s+"
     r"(?:its|his|her|their|(?:the\s+)?[\w-]+(?:\s+[\w-]+)?['’]s?)\s+"
     r"(?:[\w-]+['’]s\s+)?(?:[\w-]+\s+)?(?P<attr>[\w-]+)\s*\??\s*$",
     re.I,
@@ -293,6 +313,8 @@ class Need:
     kind: str
     fit: Callable[[str], float]
     holds: Callable[[str], bool]
+    # a question term a sentence says in other words: "chairs" by "Chairman" (term -> its others)
+    said_as: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _graded(kind: str, fit: Callable[[str], float]) -> Need:
@@ -563,6 +585,12 @@ _LEAD_NAME = re.compile(
 
 
 _NEEDS_DAY = re.compile(r"\b(?:what|which|on which|on what) (?:date|day)s?\b", re.I)
+# "Which month is that?": a month named; "the 10th to the 12th of this month" does not say
+_NEEDS_MONTH = re.compile(r"\b(?:what|which|in which|in what) month\b", re.I)
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"
+)
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH_NAMES})\b",
@@ -587,11 +615,14 @@ def _date_need(question: str, year_only: bool = False) -> Need:
     asked for a day) and said of the future (when the question looks ahead) fit best, other dates
     less."""
     day = bool(_NEEDS_DAY.search(question))
+    month = bool(_NEEDS_MONTH.search(question))
     future = bool(_FUTURE_Q.search(question))
 
     def holds(s: str) -> bool:
         if year_only:
             return _novel(_YEAR.findall(s), question)
+        if month:
+            return _novel(_MONTH.findall(s), question)
         return _novel([m.group() for m in DATE_LIKE.finditer(s)] + _DAY.findall(s), question)
 
     def fit(s: str) -> float:
@@ -641,26 +672,69 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
     return _graded("name", fit)
 
 
+# a role under the one named: "Deputy Director" is no "director"
+_UNDER = re.compile(r"\b(?:deputy|vice|assistant|associate|acting|under)\b", re.I)
+_UNDER_BEFORE = re.compile(r"\b(?:deputy|vice|assistant|associate|acting|under)[\s-]+$", re.I)
+
+
+# "who chairs the forum?" asks for its chairman: the office a verb names, and its other forms
+_OFFICE_OF = {
+    "chairs": "chair chairs chaired chairman chairwoman chairperson",
+    "chaired": "chair chairs chaired chairman chairwoman chairperson",
+    "directs": "directs directed director", "directed": "directs directed director",
+    "manages": "manages managed manager", "managed": "manages managed manager",
+    "presides": "presides presided president", "presided": "presides presided president",
+    "heads": "heads headed head leader leads led", "headed": "heads headed head leader leads led",
+    "leads": "leads led leader head heads headed", "led": "leads led leader head heads headed",
+    "founded": "founded founder founders",
+}  # fmt: skip
+_WHO_ACTS = re.compile(
+    r"^\s*(?:and\s+)?who\s+(?:currently\s+|now\s+|first\s+)?(?P<verb>"
+    + "|".join(_OFFICE_OF)
+    + r")\b",
+    re.I,
+)
+
+
 def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
     """A person the question does not name: "First Last" or a title and one name ("Deputy Manager
     Aizhibai"). Any new capitalized name may answer (single names are common in news: the gate).
     A role the question names ("the chief scientist of") must be in the sentence, unless the
     question words it in terms no article uses ("the Iberian investigator"): a paraphrase."""
 
-    doer = bool(_WHO_DOES.match(question))
+    doer = bool(_WHO_DOES.match(question) or _WHO_WITH.search(question))
     role = _WHO_ROLE.match(question)
     role_terms = set(terms(role.group("role"))) - set(_QUALIFIERS) if role else set()
     if role_terms & absent:
         role_terms = set()
 
+    head = role.group("role").split()[-1] if role_terms and role else ""
+    second = bool(role and _UNDER.search(role.group("role")))
+    acts = _WHO_ACTS.match(question)  # "who chairs it?": a chairman, or someone who chairs
+    office = frozenset(terms(_OFFICE_OF[acts.group("verb").lower()])) if acts else frozenset()
+
     def in_role(s: str) -> bool:
-        """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist."""
-        return role_terms <= _stems(s)
+        """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist;
+        for "who is the director of ...?", of a director, not only of a "Deputy Director"; for
+        "who chairs it?", of chairing or a chairman."""
+        if office and not office & _stems(s):
+            return False
+        if not role_terms <= _stems(s):
+            return False
+        if not head or second:
+            return True
+        said = list(re.finditer(rf"\b{re.escape(head)}", s, re.I))
+        return not said or any(not _UNDER_BEFORE.search(s, 0, m.start()) for m in said)
+
+    nation = _nationality_asked(question)
 
     def fit(s: str) -> float:
         if not in_role(s):
             return 0.0
-        if _novel(person_names(s), question) or _novel(titled_names(s), question):
+        people = [n for n in (*person_names(s), *titled_names(s)) if _novel([n], question)]
+        if people:
+            if nation and all(_of_nation(s, p, nation) is False for p in people):
+                return OTHER_NATION  # "which Uruguayan minister ...?": Ren Yulong is Chinese
             return 1.0
         if doer and _novel(_organisations(s), question):
             return 1.0  # "jointly developed by the Tropical Botanical Garden and ..."
@@ -672,7 +746,61 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
     def holds(s: str) -> bool:
         return fit(s) > 0 or (in_role(s) and _novel(names(s[1:]), question))
 
-    return Need("person", fit, holds)
+    said_as = {t: office for t in terms(acts.group("verb"))} if acts else {}
+    return Need("person", fit, holds, said_as)
+
+
+# "Which Spanish researcher ...?", "which Uruguayan cabinet member ...?": a person of that
+# country; one the sentence places with another country fits this much
+OTHER_NATION = 0.0
+_NATION_ASKED = re.compile(
+    r"\b(?:which|what|who\s+(?:is|was)\s+the|name\s+(?:of\s+)?the)\s+"
+    r"(?P<d>[a-z]{3,}(?:an|ese|ish|i|ch|h))\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:researcher|scientist|minister|official|member|expert|ecologist|astrophysicist|professor|"
+    r"manager|leader|academician|director|diplomat|scholar|engineer|counselor|person)s?\b",
+    re.I,
+)
+NATION_WINDOW = 80  # characters before a name in which its country is said
+_CAPITALIZED = re.compile(r"\b[A-Z][a-z]{2,}")
+_APPOSITION = re.compile(r",\s+(?:(?:the|a|an)\s+)?[A-Z][^,;]{0,120}")
+
+
+def _nation_key(word: str) -> str | None:
+    """The first three letters of the countries a country name or demonym may stand for
+    ("Uruguayan", "Uruguay's" -> "uru"); None for a word that is neither."""
+    low = word.lower()
+    key = low[:3]
+    if low in countries() or (
+        re.fullmatch(r"[a-z]{3,}(?:an|ese|ish|i|ch|h)", low)
+        and any(c[:3] == key and " " not in c for c in countries())
+    ):
+        return key
+    return None
+
+
+def _nationality_asked(question: str) -> str | None:
+    """ "which Uruguayan cabinet member ...?" -> "uru" (``_nation_key``); None when no country's
+    person is asked for."""
+    m = _NATION_ASKED.search(question)
+    return _nation_key(m.group("d")) if m else None
+
+
+def _of_nation(sentence: str, name: str, nation: str) -> bool | None:
+    """Whether the sentence places ``name`` with the country ``nation`` (a ``_nation_key``): it
+    says that country or its demonym next to the name ("Uruguay's Minister of ..., Flati",
+    "Spanish Chief Researcher Kang Musha"): True; only another one: False; none: None."""
+    at = sentence.find(name)
+    if at < 0:
+        return None
+    before = re.split(r"[.;:]\s", sentence[max(0, at - NATION_WINDOW) : at])[-1]
+    # what follows the name between commas says who he is ("Ren Yulong, Deputy Director of ...
+    # at the Chinese Academy of Agricultural Sciences, led ..."); a verb after it does not
+    apposition = _APPOSITION.match(sentence, at + len(name))
+    near = before + (apposition.group() if apposition else "")
+    keys = {_nation_key(w) for w in _CAPITALIZED.findall(near)} - {None}
+    if not keys:
+        return None
+    return nation in keys
 
 
 # "Who developed the platform?", "who else helped build it?": what organisations do, so an
@@ -685,6 +813,14 @@ _WHO_DOES = re.compile(
     r"found(?:ed|s)?|fund(?:ed|s)?|sponsor(?:ed|s)?|publish(?:ed|es)?|creat(?:ed|es?)|"
     r"establish(?:ed|es)?|design(?:ed|s)?|produc(?:ed|es?)|operat(?:ed|es?)|run|runs|ran|owns?|"
     r"owned|initiat(?:ed|es?)|propos(?:ed|es?)|support(?:ed|s)?)\b",
+    re.I,
+)
+
+
+# "who did they meet with?", "who did the team partner with?": organisations are met as people are
+_WHO_WITH = re.compile(
+    r"(?:^|[,:;]\s*)(?:and\s+)?who(?:m)?\s+(?:did|do|does|will|would|have|has|had)\s+(?:[\w'’-]+\s+){1,6}?"
+    r"(?:meet|visit|partner|collaborate|cooperate|work|team up|sign)\b",
     re.I,
 )
 
@@ -718,6 +854,8 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
+    if _NEEDS_GOAL.search(question):
+        return Need("goal", _flag(lambda s: bool(_GOAL.search(s))), _always)
     if _MONEY_Q.search(question):
         return _graded("money", _flag(lambda s: bool(_MONEY.search(s))))
     if _PERCENT_Q.search(question):
@@ -774,11 +912,14 @@ _QUALIFIERS = {
     "former": "past", "previous": "past", "ex": "past",
     "first": "1", "inaugural": "1", "1st": "1", "maiden": "1",
     "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4",
-    "fifth": "5", "5th": "5",
+    "fifth": "5", "5th": "5", "next": "next", "upcoming": "next",
 }  # fmt: skip
 _QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
 QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
 QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
+# a sentence of the ordinal asked this close to the best, which has another ordinal, is a sign
+# that the articles speak of the one asked too
+ORDINAL_GAP = 0.1
 
 
 def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
@@ -818,9 +959,32 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
         for group, c in asked.items():
             if group in said:
                 change += QUALIFIER_MATCH if said[group] == c else -QUALIFIER_CLASH
+        if "ordinal" in asked and "ordinal" not in said and _YEAR_NAMED.search(s):
+            # "the first forum" asked; "the 2024 Tengchong Scientists Forum" is one named by its
+            # year, which says nothing of it being the first
+            change -= YEAR_NAMED_CLASH
         return change
 
     return fit
+
+
+# a year naming one of a series: "the 2024 Tengchong Scientists Forum", "the 2025 “Frontier ..."
+_YEAR_NAMED = re.compile(r"\b(?:1[89]|20)\d\d\s+[“\"‘]?[A-Z]")
+YEAR_NAMED_CLASH = 0.1
+
+
+def _ordinal_clash(question: str) -> Callable[[str], int]:
+    """For a sentence: 1 when it says the ordinal the question asks ("the first"), -1 when it says
+    another, 0 when it says none (or the question asks none)."""
+    asked = _qualifiers(asking_part(question)).get("ordinal")
+
+    def clash(s: str) -> int:
+        said = _qualifiers(s, quoted_names=False).get("ordinal")
+        if asked is None or said is None:
+            return 0
+        return 1 if said == asked else -1
+
+    return clash
 
 
 # a sentence whose subject is a person's pronoun: "He told reporters ...", "Since joining ..., he
@@ -843,6 +1007,32 @@ def _name_terms(sentence: str) -> frozenset[str]:
     return frozenset(t for name in names(sentence[1:]) for t in _stems(name))
 
 
+@dataclass(frozen=True, slots=True)
+class Referent:
+    """The person a follow-up's "he" or "she" stands for (ask/focus.py), and the people the
+    question names itself."""
+
+    name: str
+    question: str
+
+    def elsewhere(self, sentence: str, before: str = "") -> bool:
+        """``sentence`` names someone else, neither this person nor one the question names, and
+        does not name this person (nor does ``before``, the sentence its "he" follows)."""
+        if self._named(sentence) or (before and self._named(before)):
+            return False
+        others = [
+            n
+            for n in (*person_names(sentence), *titled_names(sentence))
+            if n not in self.question and not self._named(n)
+        ]
+        return bool(others)
+
+    def _named(self, text: str) -> bool:
+        # "Yuming" names Lu Yuming; "Li" names Li Di, and Li Ke (the articles disagree on him)
+        parts = [w for w in self.name.split() if len(w) >= 3] or self.name.split()
+        return any(re.search(rf"\b{re.escape(w)}\b", text) for w in parts)
+
+
 def candidates(
     qvec: np.ndarray,
     hits: Sequence[Hit],
@@ -850,10 +1040,12 @@ def candidates(
     needs: Need | None,
     qualifier: Callable[[str], float] = lambda s: 0.0,
     lexicon: Lexicon | None = None,
+    person: Referent | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
     ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
-    close word stand in for a question word the sentence lacks, scaled by its closeness)."""
+    close word stand in for a question word the sentence lacks, scaled by its closeness;
+    ``person``: whom the question's "he" or "she" stands for)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -867,6 +1059,7 @@ def candidates(
                 for i in range(len(p.sentences))
             ],
         )
+    said_as = {t: a for t, a in needs.said_as.items() if t in qterms} if needs is not None else {}
     k = -1
     for hit in hits:
         p = hit.passage
@@ -876,6 +1069,8 @@ def candidates(
             text = p.text[start - p.start : end - p.start]
             sterms = p.sentence_terms[i] if i < len(p.sentence_terms) else frozenset()
             matched = qterms & sterms
+            if said_as:  # "who chairs it?": "Chairman of the Tengchong Scientists Forum"
+                matched = matched | {t for t, alts in said_as.items() if alts & sterms}
             if i > 0 and _PRONOUN.match(text):
                 # "Since joining the garden in 2020, he has ...": "he" is whoever the sentence before
                 # names, so that sentence's names count as said here
@@ -897,6 +1092,13 @@ def candidates(
                     meaning, in_context = read_with, True
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             evidence += qualifier(text)
+            if person is not None:
+                before = ""
+                if i > 0 and _HE_SHE.match(text):
+                    ps, pe = p.sentences[i - 1]
+                    before = p.text[ps - p.start : pe - p.start]
+                if person.elsewhere(text, before):
+                    evidence -= OTHER_PERSON_PENALTY
             typed, antecedent = text, None
             person_asked = needs is not None and needs.kind == "person"
             if in_context or (person_asked and i > 0 and _HE_SHE.match(text)):
@@ -1008,14 +1210,17 @@ class Scored:
 
 
 def question_terms(
-    question: str, bm25: BM25Index, lexicon: Lexicon | None
+    question: str, bm25: BM25Index, lexicon: Lexicon | None, keep: Collection[str] = ()
 ) -> tuple[dict[str, float], frozenset[str]]:
-    """The idf of each of the question's terms (misspellings mended: index/bm25.py) and those the
-    articles lack: no passage holds the term, and none holds a word close to it either
-    (index/lexicon.py ``unmatched``)."""
-    idf, absent = bm25.idf(bm25.correct(query_terms(question)))
+    """The idf of each of the question's terms (misspellings mended, but not the terms in
+    ``keep``, those of real words: index/bm25.py) and those the articles lack: no passage holds
+    the term, and none holds a word close to it either (index/lexicon.py ``unmatched``)."""
+    idf, absent = bm25.idf(bm25.correct(query_terms(question), keep))
     if lexicon is not None:
-        absent = lexicon.unmatched(absent, bm25.holds)
+        # a term that only starts a held word counts as that word's short form when the lexicon
+        # holds them close ("lab", "laboratory"), not otherwise ("age" of "agency")
+        unheld = absent | {t for t in idf if not bm25.holds(t) and not t.isdigit()}
+        absent = lexicon.unmatched(unheld, bm25.holds)
     return idf, absent
 
 
@@ -1026,11 +1231,17 @@ def score_sentences(
     idf: dict[str, float],
     absent: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
+    person: str | None = None,
 ) -> Scored:
     """The rules' reading of ``hits``: the features the learned selector starts from
-    (ask/selector.py), and the whole decision when there is no selector."""
+    (ask/selector.py), and the whole decision when there is no selector (``person``: whom the
+    question's "he" or "she" stands for, ask/focus.py)."""
     needs = _needs(question, absent)
-    ranked = candidates(qvec, hits, idf, needs, _qualifier_fit(question), lexicon)
+    if needs is not None and needs.said_as:  # "chairs": the articles say "Chairman" instead
+        absent = absent - needs.said_as.keys()
+    referent = Referent(person, question) if person else None
+    qualifier = _qualifier_fit(question)
+    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
@@ -1051,6 +1262,20 @@ def score_sentences(
         # so none says where it is (ordinals only: "ex" is absent where "former" is not; the rule
         # earns its place on blind11, a set written after it: docs/benchmarks.md, session 8)
         confidence -= ATTRIBUTE_MISSING_PENALTY
+    if ranked and "ordinal" in _qualifiers(asking_part(question)):
+        # "Who received the second Tengchong Science Award?": the sentence closest to the question
+        # but for its ordinal speaks of another one ("the first recipient"), and none near it of
+        # the one asked: the articles speak of that other one only
+        clash = _ordinal_clash(question)
+        plain = [c.evidence - qualifier(c.text) for c in ranked]
+        top = max(range(len(ranked)), key=plain.__getitem__)
+        near = [
+            clash(c.text)
+            for c, e in zip(ranked, plain, strict=True)
+            if e >= plain[top] - ORDINAL_GAP
+        ]
+        if clash(ranked[top].text) < 0 and 1 not in near:
+            confidence -= ATTRIBUTE_MISSING_PENALTY
     if needs is not None:
         # asked for a number, date, amount or name: the evidence that counts is that of the best
         # sentence holding one; a better-matching sentence without one counts for less
@@ -1146,11 +1371,12 @@ def compose(
     lexicon: Lexicon | None = None,
     selector: Selector | None = None,
     reader: Reader | None = None,
+    person: str | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring). With a
     ``selector``, its probabilities join the rules' scores in ordering the sentences; abstention
     stays the rules' (docs/benchmarks.md, session 4: the selector's own was worse)."""
-    scored = score_sentences(question, qvec, hits, idf, absent, lexicon)
+    scored = score_sentences(question, qvec, hits, idf, absent, lexicon, person)
     ranked, needs, confidence = scored.ranked, scored.needs, scored.confidence
     qterms = set(idf)
     if selector is not None:

@@ -31,6 +31,7 @@ from index.ingest import Ingestor, SyncReport, refresh_bm25, write_error_reason
 from index.lexicon import Lexicon
 from index.models import Answer, Citation, RetrievedPassage
 from index.store import COMMITTED, ArticleInfo, Generation, Store, fingerprint
+from index.text import word_terms
 from newsrag.errors import (
     DocumentNotFound,
     IngestFailed,
@@ -305,7 +306,9 @@ class Engine:
             reading = reading + self.searcher.hits_for(unread, qvec, len(reading) + 1)
         t1 = time.perf_counter()
         bm25 = self.searcher.bm25
-        idf, absent = question_terms(query, bm25, self.lexicon)
+        idf, absent = question_terms(
+            query, bm25, self.lexicon, word_terms(query, self.embedder.tokenizer.is_word)
+        )
         # the answer reads the top passages and the best dense ones fusion ranked lower
         composition = compose(
             query,
@@ -318,6 +321,7 @@ class Engine:
             self.lexicon,
             self.selector,
             self.reader,
+            resolution.person if query == resolution.query else None,
         )
         t2 = time.perf_counter()
         prepared = _Prepared(

@@ -29,6 +29,7 @@ from index.text import (
     name_spans,
     person_names,
     stopwords,
+    titled_names,
     words,
 )
 
@@ -61,9 +62,13 @@ class Resolution:
     follow_up: bool  # the question leaned on the conversation
     fresh: bool  # the question starts a new focus (a new subject, or a change of topic announced)
     uncertain: bool  # resolved by a fallback (no entity of the right kind, a bare ellipsis)
+    # whom the query's "he" or "she" stands for: the focus's most salient person (the answer step
+    # reads it, ask/answer.py Referent; the query keeps the pronoun)
+    person: str | None = None
 
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
+_HE_SHE_ASKED = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 _THING = {"it", "its", "they", "them", "their", "theirs"}
 _PRONOUN = re.compile(r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers)\b", re.I)
 _THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b", re.I)
@@ -210,7 +215,9 @@ def unquoted(text: str) -> str:
 def mentions(text: str) -> list[_Mention]:
     """Named entities of ``text`` (unquoted) in order: people, places and other things
     (organisations, telescopes, events), each with the short form the text defines for it."""
-    people = {_POSSESSIVE.sub("", p) for p in person_names(text)}
+    # a name after a title or the office it holds is a person too ("Deputy Manager Aizhibai",
+    # "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati")
+    people = {_POSSESSIVE.sub("", p) for p in (*person_names(text), *titled_names(text))}
     found: list[_Mention] = []
     for start, end, raw in name_spans(text):
         # after a dash too: "— Written on the Occasion of ..." is no name
@@ -226,8 +233,10 @@ def mentions(text: str) -> list[_Mention]:
         single = " " not in name
         if single and (name in TITLE_WORDS or name in _WEEKDAYS or DATE_LIKE.fullmatch(name)):
             continue  # "Chinese", "May", "Academician": no subject
-        if all(w in TITLE_WORDS or w in {"and", "of"} or _DEMONYM.match(w) for w in name.split()):
-            continue  # "Deputy Director", "Chinese and Uruguayan"
+        if not any(p in name for p in people) and all(
+            w in TITLE_WORDS or w in {"and", "of"} or _DEMONYM.match(w) for w in name.split()
+        ):
+            continue  # "Deputy Director", "Chinese and Uruguayan"; not "Minister ..., Flati,"
         if (
             single
             and not name.isupper()
@@ -369,9 +378,15 @@ def _answered(query: str, answer: str, found: list[_Mention], q_keys: set[str]) 
         # else the first new name, unless the question's own entity is what the answer names
         named = any(_key(m) in q_keys and m.start < cut for m in found)
         return _key(new[0]) if new and not named else None
-    if re.match(r"^\s*who\b", query, re.I):
+    if re.match(r"^\s*who\b", query, re.I) or _NAME_ASKED.search(query):
+        # "who ...?", "what's the minister called?": the first new person named
         return next((_key(m) for m in new if m.kind == "person"), None)
     return None
+
+
+_NAME_ASKED = re.compile(
+    r"\b(?:called|named)\s*\??\s*$|\bwhat(?:['’]s|\s+is)\s+(?:his|her)\s+name\b", re.I
+)
 
 
 def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]:
@@ -437,14 +452,17 @@ def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]
 
 def _listed(text: str, found: list[_Mention]) -> set[int]:
     """Starts of the mentions that stand in a list of three or more ("the United States, the
-    United Kingdom, Germany, France and Cambodia")."""
+    United Kingdom, Germany, France and Cambodia"), people with people, the rest with the rest."""
     ordered = sorted(found, key=lambda m: m.start)
     runs: list[list[_Mention]] = []
     for m in ordered:
         if runs:
             prev = runs[-1][-1]
             gap = text[prev.start + len(prev.name) : m.start]
-            if _LIST_GAP.fullmatch(gap):
+            # people are listed with people: "Minister of Livestock, Agriculture, and Fisheries,
+            # Flati," names one person after his office
+            same = (prev.kind == "person") == (m.kind == "person")
+            if same and _LIST_GAP.fullmatch(gap):
                 runs[-1].append(m)
                 continue
         runs.append([m])
@@ -693,7 +711,8 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
     entities = focus(history)
     prev = history[-1]
     query, uncertain = _rewrite(question, prev, entities, history, lookup)
-    return Resolution(query, True, False, uncertain)
+    person = _pick(entities, {"person"}) if _HE_SHE_ASKED.search(query) else None
+    return Resolution(query, True, False, uncertain, person.name if person else None)
 
 
 def _rewrite(

@@ -21,7 +21,7 @@ from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
 from index.passages import split_passage_id
 from index.store import ArticleInfo, Store, StoredPassage
-from index.text import query_terms, terms, words
+from index.text import query_terms, terms, word_terms, words
 from newsrag.settings import RetrievalSettings
 
 
@@ -125,6 +125,7 @@ class Searcher:
         mode = mode or self.settings.mode
         n = max(self.settings.candidates, top_k)
         qvec = vector if vector is not None else self.embedder.embed_query(query)
+        keep = word_terms(query, self.embedder.tokenizer.is_word)  # real words are not mended
         lists: list[list[str]] = []
         weights: list[float] = []
         bm25_scores: dict[str, float] = {}
@@ -134,14 +135,16 @@ class Searcher:
             lists.append([pid for pid, _ in dense])
             weights.append(self.settings.dense_weight)
         if mode in ("hybrid", "bm25"):
-            bm25_hits = self.bm25.search(query, n, filters)
+            bm25_hits = self.bm25.search(query, n, filters, keep)
             bm25_scores = dict(bm25_hits)
             lists.append([pid for pid, _ in bm25_hits])
             weights.append(self.settings.bm25_weight)
         fused = rrf(lists, weights, self.settings.rrf_k)
         if self.ranker is not None and mode == "hybrid" and fused:
             dense_ids = lists[0]
-            ranked, fetched = self._rerank(query, qvec, fused, dense_ids, lists[1], bm25_scores)
+            ranked, fetched = self._rerank(
+                query, qvec, fused, dense_ids, lists[1], bm25_scores, keep
+            )
             fused = ranked
         else:
             fetched = {}
@@ -202,6 +205,7 @@ class Searcher:
         dense_ids: list[str],
         bm25_ids: list[str],
         bm25_scores: dict[str, float],
+        keep: frozenset[str],
     ) -> tuple[list[tuple[str, float]], dict[str, StoredPassage]]:
         """Every first-stage candidate ordered by the learned ranker, with its score; and the
         passages read to score them (the caller reuses them)."""
@@ -238,7 +242,7 @@ class Searcher:
                     bm25_rank=b_rank.get(pid),
                 )
             )
-        q_terms = self.bm25.correct(query_terms(query))
+        q_terms = self.bm25.correct(query_terms(query), keep)
         idf, _ = self.bm25.idf(q_terms)
         scores = self.ranker.score(features(q_terms, idf, question_names(query), cands))
         order = np.argsort(-scores, kind="stable")

@@ -13,7 +13,7 @@ import bisect
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,12 +235,14 @@ class BM25Index:
         """Whether some passage contains ``term`` (a stem)."""
         return self._bm25 is not None and term in self._bm25.vocab_dict
 
-    def correct(self, query_terms: list[str]) -> list[str]:
+    def correct(self, query_terms: list[str], keep: Collection[str] = ()) -> list[str]:
         """Each term that no passage holds, replaced by the closest one that passages do hold
         ("scientst" -> "scientist", "telscop" -> "telescop"): rapidfuzz's normalized Indel
         similarity of at least CORRECT_MIN among the vocabulary's terms with the same first
         letter. Short terms, numbers and short forms of held words ("lab") stay as they are, and
-        so does a term with no close match (a name the articles never mention stays absent)."""
+        so does a term with no close match (a name the articles never mention stays absent), and
+        a term in ``keep``: that of a real word (index/text.py ``word_terms``), which "protect" is,
+        not a misspelled "project"."""
         if self._bm25 is None or not self.spelling:
             return query_terms
         vocab = self._bm25.vocab_dict
@@ -249,6 +251,7 @@ class BM25Index:
             fixed = term
             if (
                 term not in vocab
+                and term not in keep
                 and len(term) >= CORRECT_MIN_CHARS
                 and not term.isdigit()
                 and not self._is_prefix(term)
@@ -284,8 +287,11 @@ class BM25Index:
             keep &= (self.dates > 0) & (self.dates <= date_number(filters.published_to))
         return keep.astype(np.float32)
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """Top passages as (id, BM25 score), best first; passages scoring 0 are left out."""
+    def search(
+        self, query: str, k: int, filters: Filters | None = None, keep: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
+        """Top passages as (id, BM25 score), best first; passages scoring 0 are left out
+        (``keep``: terms of real words, never mended: ``correct``)."""
         if self._bm25 is None or not self.ids:
             return []
         # The query is tokenized as bm25s.tokenize would (same pattern, stop words and stemmer:
@@ -294,7 +300,7 @@ class BM25Index:
         # 1,659-article corpus).
         from bm25s.selection import topk
 
-        ids = self._bm25.get_tokens_ids(self.correct(terms(query)))
+        ids = self._bm25.get_tokens_ids(self.correct(terms(query), keep))
         if not ids:
             return []
         mask = self._mask(filters)

@@ -43,6 +43,35 @@ SPELL_MIN = 85.0
 SPELL_MIN_CHARS = 5
 # question words run together with "is", as users type them ("whats the full name")
 _RUN_TOGETHER = {"whats": "what is", "wheres": "where is", "whos": "who is", "hows": "how is"}
+# short forms people type in chat, written out when the articles only use the long word
+_SHORT_FORMS = {
+    "intl": "international", "int'l": "international", "govt": "government",
+    "dept": "department", "univ": "university", "uni": "university", "natl": "national",
+    "assoc": "association", "approx": "approximately", "info": "information",
+    "yr": "year", "yrs": "years", "ppl": "people", "org": "organization",
+    "orgs": "organizations", "bn": "billion", "mln": "million", "prez": "president",
+}  # fmt: skip
+# British and American spellings of one word ("organisations", "organizations"; "centre",
+# "center"): the one the articles use is taken
+_SPELLINGS = [
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})iz(e|es|ed|ing|ation|ations|er|ers)$"), r"is\1"),
+    (re.compile(r"(?<=\w{3})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})yz(e|es|ed|ing)$"), r"ys\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{2}[^aeiou])or(s|ed|ing|ite|ites|able)?$"), r"our\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ter(s)?$"), r"tre\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+    (re.compile(r"(?<=\w{3})og(s)?$"), r"ogue\1"),
+    (re.compile(r"(?<=\w{3})mme(s)?$"), r"m\1"),
+    (re.compile(r"(?<=\wram)(s)?$"), r"me\1"),
+    (re.compile(r"(?<=\w{3})ence(s)?$"), r"ense\1"),
+    (re.compile(r"(?<=\w{3})ense(s)?$"), r"ence\1"),
+    # "travelled", "modelling", "labelled": long words only ("filled" is no "filed")
+    (re.compile(r"(?<=\w{4})ll(ed|ing|er|ers)$"), r"l\1"),
+    (re.compile(r"(?<=\w{3}[aeiou])l(ed|ing|er|ers)$"), r"ll\1"),
+]
 WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
@@ -178,11 +207,19 @@ class Casing:
             word = m.group()
             if word.lower() in _RUN_TOGETHER:
                 return _RUN_TOGETHER[word.lower()]
+            if word in _SHORT_FORMS and word not in self.vocab:
+                long = _SHORT_FORMS[word]
+                if all(w in self.vocab for w in long.split()):
+                    return long
             owner = _POSSESSIVE.search(word)
             if owner:  # "planet's" is "planet" owning something, not a misspelled "plants"
                 return fix(_WORD.match(word[: owner.start()])) + word[owner.start() :]  # type: ignore[arg-type]
             if len(word) < SPELL_MIN_CHARS or not word.islower() or word in self.vocab:
                 return word
+            for pattern, other in _SPELLINGS:
+                spelled = pattern.sub(other, word)
+                if spelled != word and spelled in self.vocab:
+                    return spelled  # the articles' spelling: "organisations" -> "organizations"
             if is_word is not None and is_word(word):
                 return word
             if stem_words([word])[0] in stems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -79,9 +79,31 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Function words BM25's 33 stop words keep ("has", "so", "exactly", "some"): they name nothing a
+# question asks about, yet each took a share of the question's weight in the answer step, and one
+# no article uses ("so" of "so far") counted as missing (ask/answer.py MISSING_PENALTY). First and
+# second persons, auxiliaries, determiners and the adverbs and fillers of typed questions; a
+# question's terms leave them out, the BM25 search keeps them (docs/benchmarks.md, session 11).
+# Third persons ("he", "his", "it", "their") stay: a sentence that says them goes on about someone
+# or something, as a follow-up asking with them does (leaving them out lost 8 follow-ups).
+FUNCTION_WORDS = frozenset(
+    "i me my mine myself we us our ours ourselves you your yours yourself yourselves "
+    "am has have had having can could would should shall may might must ought "
+    "this that these those some any each every all both either neither such other another "
+    "so very just really exactly actually basically even also still yet ever already again "
+    "too quite rather perhaps maybe anyway anyhow somehow else "
+    "than then thus hence however though although while whereas whether "
+    "up down out off over under above below around among onto upon within without via "
+    "here there now ago "
+    "hey hi hello ok okay please pls plz thanks thank kinda sorta gonna wanna gotta "
+    "got get gets getting guy guys thing things stuff".split()
+)
+
+
 def query_terms(text: str) -> list[str]:
-    """Stemmed content words of a question, without question words; duplicates removed."""
-    stop = stopwords() | QUESTION_WORDS
+    """Stemmed content words of a question, without question words and function words;
+    duplicates removed."""
+    stop = stopwords() | QUESTION_WORDS | FUNCTION_WORDS
     kept = [w for w in words(text) if w not in stop]
     return list(dict.fromkeys(stem_words(kept)))
 
@@ -94,6 +116,14 @@ def words(text: str) -> list[str]:
 def stem_words(tokens: list[str]) -> list[str]:
     """Snowball stems of lower-cased word tokens."""
     return list(_stemmer().stemWords(tokens))
+
+
+def word_terms(text: str, is_word: Callable[[str], bool] | None) -> frozenset[str]:
+    """The stems of the words of ``text`` that are real words (``is_word``: MiniLM's vocabulary
+    holds them, index/embedder.py): a term the spelling mender must leave alone."""
+    if is_word is None:
+        return frozenset()
+    return frozenset(stem_words([w for w in words(text) if is_word(w)]))
 
 
 class CloseWords:
@@ -157,10 +187,27 @@ _PLACE_WORDS = frozenset("in at from to of across near throughout into".split())
 _PLACE_BEFORE = re.compile(rf"\b(?:{'|'.join(_PLACE_WORDS)})\s+(?:the\s+)?$")
 
 
+def _in_title(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` stands in quotation marks around words in title case: a title, a
+    theme, a slogan; not someone's words, which may name people."""
+    before = text[:start]
+    for opening, closing in (("“", "”"), ('"', '"')):
+        at = before.rfind(opening)
+        if at < 0 or (opening != closing and before.count(opening) <= before.count(closing)):
+            continue
+        if opening == closing and before.count(opening) % 2 == 0:
+            continue
+        after = text.find(closing, end)
+        if after >= 0:
+            long_words = [w for w in text[at + 1 : after].split() if len(w) >= 4]
+            return all(w[0].isupper() for w in long_words)
+    return False
+
+
 @lru_cache(maxsize=8192)
 def person_names(text: str) -> tuple[str, ...]:
     """Likely person names in order: 2-3 capitalized words after titles are dropped, no organisation
-    words, not after "in", "of", "from" ... (places)."""
+    words, not after "in", "of", "from" ... (places), not in quotation marks."""
     found: list[str] = []
     for m in _NAME.finditer(text):
         parts = m.group().replace("-", " - ").split()
@@ -170,6 +217,8 @@ def person_names(text: str) -> tuple[str, ...]:
             text, max(0, m.start() - 12), m.start()
         ):
             continue  # "in South Africa", "of Hong Kong": a place
+        if _in_title(text, m.start(), m.end()):
+            continue  # "the theme of “Organoids, Bioprinting, and Artificial Tissues”"
         while parts and (
             parts[0] in TITLE_WORDS or parts[0].lower() in stopwords() | QUESTION_WORDS
         ):

@@ -468,3 +468,100 @@ def test_a_city_or_province_is_typed_by_the_gazetteers(
     sentence: str, question: str, category: str, fit: float
 ) -> None:
     assert _place_fit(sentence, question, category) == fit
+
+
+def test_a_deputy_is_not_the_role_asked_for() -> None:
+    need = _needs("who is the director of the Uruguayan Institute of Agriculture and Livestock")
+    assert need is not None
+    deputy = "Ren Yulong, Deputy Director of the Institute of Crop Sciences, led a delegation."
+    assert need.fit(deputy) == 0.0 and not need.holds(deputy)
+    assert need.fit("Its director, Ana Perez, welcomed them.") == 1.0
+    asked = _needs("who is the deputy director of the Institute of Crop Sciences")
+    assert asked is not None and asked.fit(deputy) == 1.0
+
+
+def test_a_month_question_needs_a_month_named() -> None:
+    need = _needs("which month is that exactly")
+    assert need is not None
+    assert not need.holds("From the 10th to the 12th of this month, the conference is held.")
+    assert need.fit("In July 2021, the SKA project commenced construction.") == 1.0
+    assert not need.holds("The forum was held in 2022.")
+
+
+def test_he_in_a_follow_up_is_not_a_sentence_about_someone_else() -> None:
+    from ask.answer import Referent
+
+    lu = Referent("Lu Yuming", "what is he a world leader in")
+    assert lu.elsewhere("Academician Gu Binglin, Chairman of the Forum, stated in his remarks.")
+    assert not lu.elsewhere("Academician Lu Yuming was the first recipient of the award.")
+    # a "he" sentence is about the person the sentence before names
+    biopsy = "As a global leader in liquid biopsy technology, he and his team license tests."
+    assert not lu.elsewhere(biopsy, "Academician Lu Yuming was the first recipient.")
+    assert not lu.elsewhere("The forum belongs to China and the world.")  # no one: no penalty
+    # someone the question names is no one else
+    assert not Referent("Lu Yuming", "did he work with Gu Binglin").elsewhere(
+        "Gu Binglin, Chairman of the Forum, spoke."
+    )
+
+
+def test_a_name_in_a_quoted_theme_is_not_a_person() -> None:
+    theme = "with the theme of “Organoids, Bioprinting, and Artificial Tissues.” Li Ke agreed."
+    assert person_names(theme) == ("Li Ke",)
+    speech = "“We have worked with Fei Fan for years, and the lab keeps on growing,” she said."
+    assert person_names(speech) == ("Fei Fan",)  # someone's words may name people
+
+
+def test_who_chairs_asks_for_the_chairman() -> None:
+    need = _needs("who chairs it?")
+    assert need is not None and need.kind == "person"
+    assert need.fit("Academician Gu Binglin, Chairman of the Tengchong Scientists Forum, spoke.")
+    assert need.fit("Academician Lu Yuming was the first recipient of the award.") == 0.0
+    led = _needs("who led the team from tsinghua university")
+    assert led is not None and led.fit("Recently, Li Ke led a team from Tsinghua University.")
+
+
+def test_whom_a_delegation_met_may_be_an_organisation() -> None:
+    need = _needs("The CAS delegation that went to Germany, who did they meet with?")
+    assert need is not None
+    met = "In mid-May, a delegation visited Germany, where they met colleagues from the Max Planck Society."
+    assert need.fit(met) == 1.0
+    built = _needs("who did he marry?")
+    assert built is not None and built.fit(met) == 0.0
+
+
+def test_what_it_should_become_asks_for_a_goal() -> None:
+    need = _needs("what does Yunnan want the forum to become")
+    assert need is not None and need.kind == "goal"
+    assert need.fit(
+        "Transforming the forum into a “Science and Technology Davos” is the aspiration of Yunnan."
+    )
+    assert not need.fit("The forum has become an important platform for exchange.")
+    assert kind("What do the organizers hope to turn it into?") == "goal"
+
+
+def test_a_series_member_named_by_its_year_is_not_the_one_asked_by_ordinal() -> None:
+    fit = _qualifier_fit("when was the first Tengchong Scientists Forum held")
+    assert fit("He spoke at the 2024 Tengchong Scientists Forum.") < 0
+    assert fit("Since the inaugural forum was held in 2022, it has grown.") == QUALIFIER_MATCH
+    assert (
+        _qualifier_fit("when was the Tengchong Scientists Forum held")("the 2024 Tengchong Forum")
+        == 0
+    )
+
+
+def test_a_person_of_the_country_asked_fits_and_one_placed_with_another_does_not() -> None:
+    need = _needs("Which Uruguayan cabinet member greeted the visiting Chinese crop scientists?")
+    assert need is not None and need.kind == "person"
+    flati = (
+        "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a welcome."
+    )
+    ren = (
+        "Ren Yulong, Deputy Director of the Institute of Crop Sciences at the Chinese Academy of "
+        "Agricultural Sciences, led a delegation to visit the Uruguayan Institute."
+    )
+    assert need.fit(flati) == 1.0 and need.fit(ren) == 0.0
+    # nothing said of a person's country: no objection ("astronomers from Italy" are others)
+    chinese = _needs("which chinese scientist led the pulsar survey")
+    assert chinese is not None
+    assert chinese.fit("Recently, Li Ke led a team with astronomers from Italy and Germany.") == 1.0
+    assert chinese.fit("Italian scientist Fei Fan, based in Beijing, led the survey.") == 0.0

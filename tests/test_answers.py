@@ -155,3 +155,24 @@ def test_a_who_question_answered_by_he_quotes_the_sentence_that_names_him(
     assert answer.answered and "Kang Musha" in answer.answer
     assert "patrol" in answer.citations[0].quote
     check_citations(seed_engine, answer)  # the quote is still one exact span of the article
+
+
+def test_an_ordinal_the_articles_speak_of_only_in_another_one_is_declined(
+    seed_engine: Engine,
+) -> None:
+    # the articles name the first recipient of the award only, and of no award a next one
+    for question in (
+        "Who received the second Tengchong Science Award?",
+        "Who will receive the next Tengchong Science Award?",
+    ):
+        assert not seed_engine.ask(question).answered, question
+    first = seed_engine.ask("who was the first winner of the tengchong science award")
+    assert first.answered and "Lu Yuming" in first.answer
+
+
+def test_a_chat_short_form_and_a_british_spelling_are_read_as_the_articles_write_them(
+    seed_engine: Engine,
+) -> None:
+    answer = seed_engine.ask("how many intl organisations is china part of")
+    assert answer.query == "how many international organizations is China part of"
+    assert answer.answered and "200" in answer.answer

@@ -148,3 +148,38 @@ def test_a_possessive_is_no_misspelling() -> None:
     assert casing.restore("one on the planet's deep past") == "one on the planet's deep past"
     assert casing.restore("the planet’s past") == "the planet’s past"
     assert casing.restore("the scientsts's work") == "the scientists's work"  # still mended
+
+
+def test_bm25_leaves_the_terms_of_real_words_unmended() -> None:
+    from index.bm25 import BM25Index
+    from index.embedder import WordPieces, bundled_model_path
+    from index.text import query_terms, word_terms
+
+    texts = [*TEXTS, "The project team met on Monday."]
+    ids = [f"a#{i}" for i in range(len(texts))]
+    index = BM25Index()
+    index.build([(ids, texts, [{"article_id": "a"}] * len(texts))], "fp", {})
+    is_word = WordPieces(bundled_model_path() / "tokenizer.json").is_word
+    question = "who protects the telscope"
+    keep = word_terms(question, is_word)
+    # without the word check "protect" became "project", a corpus word of another meaning
+    assert index.correct(query_terms(question)) == ["project", "telescop"]
+    assert index.correct(query_terms(question), keep) == ["protect", "telescop"]
+    assert ids[-1] in [pid for pid, _ in index.search(question, 5)]
+    found = [pid for pid, _ in index.search(question, 5, keep=keep)]
+    assert found and ids[-1] not in found  # the misspelled "telscope" is still mended
+
+
+def test_short_forms_and_other_spellings_are_written_as_the_articles_write_them() -> None:
+    casing = Casing.learn(
+        [*TEXTS, "International organizations met at the center, for four days, and filed."]
+    )
+    assert casing.restore("intl organisations at the centre") == (
+        "international organizations at the center"
+    )
+    assert casing.restore("orgs") == "organizations"
+    # a word the articles use, a short form of no word they use, and real words stay
+    from index.embedder import WordPieces, bundled_model_path
+
+    is_word = WordPieces(bundled_model_path() / "tokenizer.json").is_word
+    assert casing.restore("for four govt filled", True, is_word) == "for four govt filled"

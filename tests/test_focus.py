@@ -386,3 +386,26 @@ def test_a_correction_that_asks_its_own_question_after_a_full_stop_is_that_quest
     result = resolve("sorry, I meant FAST. who was its chief scientist?", history)
     assert result.query == "who was FAST's chief scientist?"
     assert "countries" not in result.query
+
+
+def test_a_person_named_after_his_office_is_who_he_is() -> None:
+    history = [
+        turn(
+            "who led the chinese delegation there in april",
+            "Ren Yulong, Deputy Director of the Institute of Crop Sciences at the Chinese Academy "
+            "of Agricultural Sciences, led a delegation to visit the Uruguayan Institute of "
+            "Agriculture and Livestock. [1]",
+        ),
+        turn(
+            "what about on the uruguayan side, what's the minister called",
+            "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a warm "
+            "welcome. [1]",
+        ),
+    ]
+    # "Flati" is no demonym, nor one of a list with "Agriculture" and "Fisheries"; and the person
+    # a "what's the minister called" answer names is the one asked for
+    top = focus(history)[0]
+    assert (top.name, top.kind) == ("Flati", "person")
+    asked = resolve("how long has he been minister", history)
+    assert asked.query == "how long has he been minister" and asked.person == "Flati"
+    assert resolve("how long has the minister served", history).person is None

@@ -66,3 +66,19 @@ def test_a_lower_case_conversation_resolves_like_a_capitalized_one(seed_engine) 
     second = ask(seed_engine, "and how many countries back it?", first.conversation_id)
     assert second.query == "how many countries back it?"
     assert second.answered and ("ten nations" in second.answer or "10 other" in second.answer)
+
+
+def test_he_is_the_person_the_conversation_is_about_not_another_one_named(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "who is lu yuming")
+    second = ask(seed_engine, "what is he a world leader in", first.conversation_id)
+    assert second.query == "what is he a world leader in"  # searched as typed
+    # the forum chairman's remarks had read as close, and they name another person
+    assert second.answered and "liquid biopsy" in second.answer
+    assert "Gu Binglin" not in second.answer
+
+
+def test_who_chairs_it_is_answered_by_the_chairman(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_engine, "hey when was the first tengchong scientists forum held")
+    assert first.answered and "2022" in first.answer  # not the 2024 forum's sentence
+    second = ask(seed_engine, "who chairs it?", first.conversation_id)
+    assert second.answered and "Gu Binglin" in second.citations[0].quote

@@ -71,3 +71,25 @@ def test_the_answer_step_counts_as_lacking_only_words_the_articles_never_say_oth
     assert "popul" in absent
     _, plain = question_terms("What is the population of Tengchong?", bm25, None)
     assert plain == absent
+
+
+def test_a_word_that_only_starts_a_corpus_word_is_lacking_unless_it_means_it(
+    seed_engine,  # type: ignore[no-untyped-def]
+) -> None:
+    from ask.answer import question_terms
+
+    bm25, lexicon = seed_engine.searcher.bm25, seed_engine.lexicon
+    # "age" starts "agency" and "agenda", which say nothing of an age; "lab" means "laboratory"
+    _, absent = question_terms("what about his age", bm25, lexicon)
+    assert "age" in absent
+    _, absent = question_terms("who works in the lab", bm25, lexicon)
+    assert "lab" not in absent
+
+
+def test_function_words_are_no_terms_of_a_question() -> None:
+    from index.text import query_terms, terms
+
+    # "so" of "so far" is in no article: it had counted as something the articles lack
+    assert query_terms("how many editions so far") == ["edit", "far"]
+    assert query_terms("so what exactly did your team survey?") == ["team", "survey"]
+    assert "so" in terms("so far")  # the BM25 search reads them as before
