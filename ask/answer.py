@@ -37,6 +37,7 @@ from index.text import (
     DATE_LIKE,
     NUMBER_LIKE,
     ORG_WORDS,
+    QUALIFIERS,
     countries,
     names,
     person_names,
@@ -907,13 +908,7 @@ def _noun_is_subject(question: str, asked: re.Match[str]) -> bool:
 
 # Qualifiers that set one fact apart from its neighbours: "the current chief scientist" is not the
 # "former" one, "the second conference" not the "first" ("inaugural" is "first").
-_QUALIFIERS = {
-    "current": "now", "currently": "now", "incumbent": "now",
-    "former": "past", "previous": "past", "ex": "past",
-    "first": "1", "inaugural": "1", "1st": "1", "maiden": "1",
-    "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4",
-    "fifth": "5", "5th": "5", "next": "next", "upcoming": "next",
-}  # fmt: skip
+_QUALIFIERS = QUALIFIERS
 _QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
 QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
 QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
@@ -973,10 +968,16 @@ _YEAR_NAMED = re.compile(r"\b(?:1[89]|20)\d\d\s+[“\"‘]?[A-Z]")
 YEAR_NAMED_CLASH = 0.1
 
 
+_NEXT = re.compile(r"\b(?:next|upcoming)\b", re.I)
+
+
 def _ordinal_clash(question: str) -> Callable[[str], int]:
     """For a sentence: 1 when it says the ordinal the question asks ("the first"), -1 when it says
     another, 0 when it says none (or the question asks none)."""
-    asked = _qualifiers(asking_part(question)).get("ordinal")
+    asking = asking_part(question)
+    asked = _qualifiers(asking).get("ordinal")
+    if asked is None and _NEXT.search(asking):
+        asked = "next"  # "the next award": one after any the articles count
 
     def clash(s: str) -> int:
         said = _qualifiers(s, quoted_names=False).get("ordinal")
@@ -1262,7 +1263,7 @@ def score_sentences(
         # so none says where it is (ordinals only: "ex" is absent where "former" is not; the rule
         # earns its place on blind11, a set written after it: docs/benchmarks.md, session 8)
         confidence -= ATTRIBUTE_MISSING_PENALTY
-    if ranked and "ordinal" in _qualifiers(asking_part(question)):
+    if ranked and ("ordinal" in _qualifiers(asking_part(question)) or _NEXT.search(question)):
         # "Who received the second Tengchong Science Award?": the sentence closest to the question
         # but for its ordinal speaks of another one ("the first recipient"), and none near it of
         # the one asked: the articles speak of that other one only

@@ -21,7 +21,7 @@ from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
 from index.passages import split_passage_id
 from index.store import ArticleInfo, Store, StoredPassage
-from index.text import query_terms, terms, word_terms, words
+from index.text import qualifier_alike, query_terms, terms, word_terms, words
 from newsrag.settings import RetrievalSettings
 
 
@@ -135,7 +135,9 @@ class Searcher:
             lists.append([pid for pid, _ in dense])
             weights.append(self.settings.dense_weight)
         if mode in ("hybrid", "bm25"):
-            bm25_hits = self.bm25.search(query, n, filters, keep)
+            # "the first forum" also searched as "the inaugural forum"
+            alike = qualifier_alike(query)
+            bm25_hits = self.bm25.search(" ".join([query, *alike]), n, filters, keep)
             bm25_scores = dict(bm25_hits)
             lists.append([pid for pid, _ in bm25_hits])
             weights.append(self.settings.bm25_weight)

@@ -100,6 +100,25 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+# Words that say which one of a series or when ("the first forum", "the former chief scientist"),
+# by class: the answer step matches them (ask/answer.py), the search asks for their other words
+QUALIFIERS = {
+    "current": "now", "currently": "now", "incumbent": "now",
+    "former": "past", "previous": "past", "ex": "past",
+    "first": "1", "inaugural": "1", "1st": "1", "maiden": "1",
+    "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4",
+    "fifth": "5", "5th": "5",
+}  # fmt: skip
+
+
+def qualifier_alike(text: str) -> list[str]:
+    """The other words of the qualifiers ``text`` says ("first" -> "inaugural", "maiden", "1st"):
+    what the search also asks for, as "the first forum" is "the inaugural forum"."""
+    said = {w for w in words(text) if w in QUALIFIERS}
+    classes = {QUALIFIERS[w] for w in said}
+    return [w for w, c in QUALIFIERS.items() if c in classes and w not in said]
+
+
 def query_terms(text: str) -> list[str]:
     """Stemmed content words of a question, without question words and function words;
     duplicates removed."""

@@ -31,3 +31,14 @@ def test_the_list_shows_each_articles_best_passage_first_and_the_answer_reads_as
     assert [h.passage.id for h in reading[:5]] == [h.passage.id for h in plain[:5]]
     # the other article's best passage came from below the fused top 10
     assert articles[1] not in {h.article.id for h in plain}
+
+
+def test_the_first_one_is_also_searched_as_the_inaugural_one(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from index.text import qualifier_alike
+
+    assert set(qualifier_alike("when was the first forum held")) == {"inaugural", "1st", "maiden"}
+    assert qualifier_alike("when was the forum held") == []
+    _, reading, _ = seed_engine.searcher.search_with_pool(
+        "what year was the first Tengchong Scientists Forum", 5, dense_extra=2
+    )
+    assert any("inaugural forum was held in 2022" in h.passage.text for h in reading[:5])
