@@ -752,7 +752,8 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
 
 
 # "Which Spanish researcher ...?", "which Uruguayan cabinet member ...?": a person of that
-# country; one the sentence places with another country fits this much
+# country; one the sentence places with another country does not fit (0.5 still let "Ren Yulong,
+# Deputy Director of ... the Chinese Academy ..." answer "which Uruguayan cabinet member ...?")
 OTHER_NATION = 0.0
 _NATION_ASKED = re.compile(
     r"\b(?:which|what|who\s+(?:is|was)\s+the|name\s+(?:of\s+)?the)\s+"
@@ -912,8 +913,8 @@ _QUALIFIERS = QUALIFIERS
 _QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
 QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
 QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
-# a sentence of the ordinal asked this close to the best, which has another ordinal, is a sign
-# that the articles speak of the one asked too
+# when the sentence closest to the question says another ordinal, one that says the ordinal asked
+# within this much of it shows the articles speak of the one asked too (no decline)
 ORDINAL_GAP = 0.1
 
 
