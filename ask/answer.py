@@ -541,7 +541,7 @@ def _fine_place_fit(s: str, question: str, category: str) -> float:
         placed += re.findall(rf"\b{re.escape(p)},\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", s)
     best = max((grade(n, UNKNOWN_PLACE) for n in placed), default=0.0)
     for m in re.finditer(rf"\b([A-Z][\w’'-]+)\s+{category}\b", s, re.I):
-        if m.group(1).lower() not in _QUALIFIERS and m.group(1).lower() not in stopwords():
+        if m.group(1).lower() not in QUALIFIERS and m.group(1).lower() not in stopwords():
             best = max(best, grade(m.group(1), 1.0))  # "Yunnan Province" (not "First City")
     if best >= 1.0:
         return 1.0
@@ -705,7 +705,7 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
 
     doer = bool(_WHO_DOES.match(question) or _WHO_WITH.search(question))
     role = _WHO_ROLE.match(question)
-    role_terms = set(terms(role.group("role"))) - set(_QUALIFIERS) if role else set()
+    role_terms = set(terms(role.group("role"))) - set(QUALIFIERS) if role else set()
     if role_terms & absent:
         role_terms = set()
 
@@ -767,6 +767,7 @@ _CAPITALIZED = re.compile(r"\b[A-Z][a-z]{2,}")
 _APPOSITION = re.compile(r",\s+(?:(?:the|a|an)\s+)?[A-Z][^,;]{0,120}")
 
 
+@lru_cache(maxsize=4096)
 def _nation_key(word: str) -> str | None:
     """The first three letters of the countries a country name or demonym may stand for
     ("Uruguayan", "Uruguay's" -> "uru"); None for a word that is neither."""
@@ -909,7 +910,6 @@ def _noun_is_subject(question: str, asked: re.Match[str]) -> bool:
 
 # Qualifiers that set one fact apart from its neighbours: "the current chief scientist" is not the
 # "former" one, "the second conference" not the "first" ("inaugural" is "first").
-_QUALIFIERS = QUALIFIERS
 _QUALIFIER_GROUP = {"now": "time", "past": "time"}  # the rest are ordinals
 QUALIFIER_CLASH = 0.35  # taken off a sentence whose qualifier contradicts the question's
 QUALIFIER_MATCH = 0.1  # added to one that repeats it, in the question's or other words
@@ -926,21 +926,21 @@ def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
     for m in _QUALIFIER_WORD.finditer(text):
         if not quoted_names and m.group()[0].isupper() and _QUOTE_BEFORE.search(text, 0, m.start()):
             continue
-        c = _QUALIFIERS.get(m.group().lower())
+        c = QUALIFIERS.get(m.group().lower())
         if c is not None:
             found.setdefault(_QUALIFIER_GROUP.get(c, "ordinal"), c)
     return found
 
 
 _QUALIFIER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
+    r"\b(?:" + "|".join(sorted(QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
 )
 _QUOTE_BEFORE = re.compile(r"[“\"‘]\s*$")
 
 
 def _ordinal_words(text: str) -> list[str]:
     """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
-    return [w for w in words(text) if w.isalpha() and _QUALIFIERS.get(w, "").isdigit()]
+    return [w for w in words(text) if w.isalpha() and QUALIFIERS.get(w, "").isdigit()]
 
 
 def _qualifier_fit(question: str) -> Callable[[str], float]:
@@ -972,17 +972,19 @@ YEAR_NAMED_CLASH = 0.1
 _NEXT = re.compile(r"\b(?:next|upcoming)\b", re.I)
 
 
-def _ordinal_clash(question: str) -> Callable[[str], int]:
-    """For a sentence: 1 when it says the ordinal the question asks ("the first"), -1 when it says
-    another, 0 when it says none (or the question asks none)."""
+def _ordinal_clash(question: str) -> Callable[[str], int] | None:
+    """None when the question asks no ordinal; else, for a sentence: 1 when it says the ordinal
+    the question asks ("the first"), -1 when it says another, 0 when it says none."""
     asking = asking_part(question)
     asked = _qualifiers(asking).get("ordinal")
     if asked is None and _NEXT.search(asking):
         asked = "next"  # "the next award": one after any the articles count
+    if asked is None:
+        return None
 
     def clash(s: str) -> int:
         said = _qualifiers(s, quoted_names=False).get("ordinal")
-        if asked is None or said is None:
+        if said is None:
             return 0
         return 1 if said == asked else -1
 
@@ -1264,11 +1266,11 @@ def score_sentences(
         # so none says where it is (ordinals only: "ex" is absent where "former" is not; the rule
         # earns its place on blind11, a set written after it: docs/benchmarks.md, session 8)
         confidence -= ATTRIBUTE_MISSING_PENALTY
-    if ranked and ("ordinal" in _qualifiers(asking_part(question)) or _NEXT.search(question)):
+    clash = _ordinal_clash(question)
+    if ranked and clash is not None:
         # "Who received the second Tengchong Science Award?": the sentence closest to the question
         # but for its ordinal speaks of another one ("the first recipient"), and none near it of
         # the one asked: the articles speak of that other one only
-        clash = _ordinal_clash(question)
         plain = [c.evidence - qualifier(c.text) for c in ranked]
         top = max(range(len(ranked)), key=plain.__getitem__)
         near = [

@@ -68,7 +68,6 @@ class Resolution:
 
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
-_HE_SHE_ASKED = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 _THING = {"it", "its", "they", "them", "their", "theirs"}
 _PRONOUN = re.compile(r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers)\b", re.I)
 _THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b", re.I)
@@ -711,7 +710,7 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
     entities = focus(history)
     prev = history[-1]
     query, uncertain = _rewrite(question, prev, entities, history, lookup)
-    person = _pick(entities, {"person"}) if _HE_SHE_ASKED.search(query) else None
+    person = _pick(entities, {"person"}) if _PERSONAL & set(words(query)) else None
     return Resolution(query, True, False, uncertain, person.name if person else None)
 
 
