@@ -226,7 +226,8 @@ def _in_title(text: str, start: int, end: int) -> bool:
 @lru_cache(maxsize=8192)
 def person_names(text: str) -> tuple[str, ...]:
     """Likely person names in order: 2-3 capitalized words after titles are dropped, no organisation
-    words, not after "in", "of", "from" ... (places), not in quotation marks."""
+    words, not after "in", "of", "from" ... (places), not in a quoted title ("… and Artificial
+    Tissues”")."""
     found: list[str] = []
     for m in _NAME.finditer(text):
         parts = m.group().replace("-", " - ").split()
