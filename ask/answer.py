@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -33,11 +33,15 @@ from index.lexicon import Lexicon
 from index.models import Citation
 from index.places import CITY_WORDS, SUBDIVISION_WORDS, places
 from index.places import Kind as PlaceKind
+from index.store import StoredPassage
 from index.text import (
     DATE_LIKE,
+    HE_SHE_OPENS,
     NUMBER_LIKE,
     ORG_WORDS,
+    PERSON_NOUNS,
     QUALIFIERS,
+    REFERS_BACK,
     countries,
     names,
     person_names,
@@ -63,6 +67,9 @@ TRIM_OVER = 1.5
 # sentence that names other people and not that person is about someone else; this is taken off
 # its evidence.
 OTHER_PERSON_PENALTY = 0.1
+# ... and asking of "it" (a named thing): a sentence naming other things, in a passage that never
+# names it, is about something else
+OTHER_THING_PENALTY = 0.2
 TYPE_MISSING_PENALTY = 0.6
 # The sentence holding what is asked must be one of those matching the question nearly best:
 # when only sentences this far below the best hold a name or number, the best ones speak of the
@@ -83,12 +90,8 @@ _NEEDS_DATE = re.compile(
 )
 _NEEDS_PERSON = re.compile(
     r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+){0,2}?"
-    r"(researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
-    r"president|leader|manager|astrophysicist|ecologist|expert|counselor|spokesperson|player|"
-    r"member|representative|diplomat|ambassador|envoy|astronomer|physicist|biologist|engineer|"
-    r"scholar|academic|politician|governor|mayor|secretary|deputy|winner|recipient|laureate|"
     # a title before a name is not what is asked: "which university Professor Zhang is from?"
-    r"author|ceo|founder|actor|singer|coach)\b(?!(?-i:\s+[A-Z][a-z]))",
+    rf"({PERSON_NOUNS})\b(?!(?-i:\s+[A-Z][a-z]))",
     re.I,
 )
 _NEEDS_NAME = re.compile(
@@ -244,7 +247,7 @@ class Candidate:
     # what is checked against the answer type: the sentence, or for a "who" question answered by
     # "he/she ..." the sentence before it too (who the pronoun stands for)
     typed: str = ""
-    antecedent: int | None = None  # that sentence's start in the article, quoted with the answer
+    antecedent: Prior | None = None  # that sentence, quoted with the answer
 
 
 @dataclass(slots=True)
@@ -356,6 +359,38 @@ def _described(name: str) -> Callable[[str], bool]:
         return any(m.group(1).lower() not in skip for m in titled.finditer(s))
 
     return test
+
+
+# "What is FAST?", "whats the tengchong scientists forum": what the thing is, not a sentence that
+# names it in passing (nothing "of" it: "what is the theme of the forum?" asks for the theme)
+_DEFINE_Q = re.compile(
+    r"^\s*(?:and\s+|so\s+)?what(?:\s+(?:is|are|was|were)|['’]?s)\s+(?:the\s+)?"
+    r"(?P<x>[\w’'&.-]+(?:\s+(?!of\b)[\w’'&.-]+){0,5})\s*\??\s*$",
+    re.I,
+)
+
+
+# "what is the mission called?", "what is he doing?", "what is the initiative for?" ask other things
+_NOT_A_THING = frozenset(
+    "called named known dubbed titled doing about like for to in on at with from by".split()
+)
+
+
+def _defined(thing: str) -> Callable[[str], bool]:
+    """A sentence that says what ``thing`` is: spells out its acronym or gives the acronym of its
+    name ("the Five-hundred-meter Aperture Spherical Telescope (FAST)"), puts a description after
+    it ("the Square Kilometre Array (SKA) telescope, widely regarded as ...", "X, a ...") or says
+    what it is or has become ("the Tengchong Scientists' Forum has become an important
+    platform")."""
+    x = r"\s+".join(rf"{re.escape(w)}(?:['’]s?|s)?" for w in thing.split())
+    defined = re.compile(
+        rf"[A-Za-z][”’\"']?\s*\(\s*(?i:{x})\s*\)"
+        rf"|(?i:\b{x}\b)(?:[”’\"']?\s*\([A-Z][\w&-]*\))?[”’\"']?(?:\s+[a-z]+)?\s*,\s+"
+        r"(?:an?\s|the\s|widely\s|known\s|dubbed\s|which\s)"
+        rf"|(?i:\b{x}\b)[”’\"']?\s+(?:is|was|are|were|has\s+become|had\s+become|remains|serves\s+as)"
+        r"\s+(?:an?|the|one)\b"
+    )
+    return lambda s: bool(defined.search(s))
 
 
 # the day of a date ("On May 22, ...", "the 3rd of June") counts nothing
@@ -654,6 +689,15 @@ OTHER_NAME = (
 )
 
 
+# names of a kind that seldom hold the kind's own noun: a newspaper is "the ... Daily"
+_NAMED_AS = {
+    "newspaper": frozenset(
+        "daily times post news journal herald tribune gazette telegraph guardian chronicle "
+        "observer review press mail star courier bulletin".split()
+    ),
+}
+
+
 def _name_need(question: str, asked: re.Match[str]) -> Need:
     """A name the question does not give. One of the kind asked for fits best: it holds the noun
     ("Tsinghua University" for "which university", "The Tony Awards" for "which awards show") or
@@ -661,6 +705,7 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
     kind = _stems(question[max(0, asked.start(2) - 30) : asked.end(2)]) & _stems(asked.group(0))
     noun = asked.group(2)
     before_noun = re.compile(rf"[A-Z][\w’'-]*\)?\s+(?:[a-z-]+\s+)?{re.escape(noun)}")
+    titles = _NAMED_AS.get(noun.lower().rstrip("s"), frozenset())
 
     def fit(s: str) -> float:
         found = [n for n in names(s[1:]) if not _CALENDAR.match(n) and _novel([n], question)]
@@ -668,6 +713,8 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
             return 0.0
         if any(_stems(n) & kind for n in found) or before_noun.search(s):
             return 1.0
+        if titles and any(set(n.lower().split()) & titles for n in found):
+            return 1.0  # "which newspaper": "the Science and Technology Daily"
         return OTHER_NAME
 
     return _graded("name", fit)
@@ -781,6 +828,15 @@ def _nation_key(word: str) -> str | None:
     return None
 
 
+def _nation_in(term: str, sterms: frozenset[str]) -> bool:
+    """A sentence term is the country or demonym ``term`` is (both stemmed, one starting the
+    other: "uruguayan" and "uruguay", "german" and "germani"; not "austrian" and "australia")."""
+    return any(
+        len(t) >= 4 and (t.startswith(term) or term.startswith(t)) and _nation_key(t) is not None
+        for t in sterms
+    )
+
+
 def _nationality_asked(question: str) -> str | None:
     """ "which Uruguayan cabinet member ...?" -> "uru" (``_nation_key``); None when no country's
     person is asked for."""
@@ -880,6 +936,12 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return _date_need(question)
     if _NEEDS_PERSON.search(question):
         return _people(question, absent)
+    define = _DEFINE_Q.match(question)
+    if define is not None:
+        thing = define.group("x")
+        said = thing.lower().split()
+        if said[0] not in stopwords() and not set(said) & _NOT_A_THING:
+            return Need("define", _flag(_defined(thing)), _always)
     asked_name = _NEEDS_NAME.search(question)
     if asked_name and not _noun_is_subject(question, asked_name):
         return _name_need(question, asked_name)
@@ -943,15 +1005,46 @@ def _ordinal_words(text: str) -> list[str]:
     return [w for w in words(text) if w.isalpha() and QUALIFIERS.get(w, "").isdigit()]
 
 
+def _months(text: str, typed: bool = False) -> frozenset[str]:
+    """The months ``text`` names in full ("April", "mid-May"); ``typed``: as users type them, in
+    lower case too, "may" only after "in", "mid-", "early" or "late" (else it is the verb), "May"
+    not first."""
+    if not typed:
+        return frozenset(m.lower() for m in _FULL_MONTH.findall(text))
+    return frozenset(
+        m.group("month").lower()
+        for m in _TYPED_MONTH.finditer(text)
+        if m.group("month").lower() != "may"
+        or m.group("before")
+        or (m.group("month") == "May" and m.start() > 0)  # not "May I ask ...?"
+    )
+
+
+_MONTH_WORDS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_FULL_MONTH = re.compile(rf"\b(?:{_MONTH_WORDS})\b")
+_TYPED_MONTH = re.compile(
+    rf"(?P<before>\b(?:in|mid|early|late)[\s-]+)?\b(?P<month>{_MONTH_WORDS})\b", re.I
+)
+
+
 def _qualifier_fit(question: str) -> Callable[[str], float]:
     """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
-    asked = _qualifiers(asking_part(question))
-    if not asked:
+    asking = asking_part(question)
+    asked = _qualifiers(asking)
+    # "who led the delegation in April?": one that came in May is another
+    months = frozenset() if _NEEDS_MONTH.search(asking) else _months(asking, typed=True)
+    if not asked and not months:
         return lambda s: 0.0
 
     def fit(s: str) -> float:
         said = _qualifiers(s, quoted_names=False)
         change = 0.0
+        if months:
+            named = _months(s)
+            if named and not named & months:
+                change -= MONTH_CLASH
         for group, c in asked.items():
             if group in said:
                 change += QUALIFIER_MATCH if said[group] == c else -QUALIFIER_CLASH
@@ -967,6 +1060,7 @@ def _qualifier_fit(question: str) -> Callable[[str], float]:
 # a year naming one of a series: "the 2024 Tengchong Scientists Forum", "the 2025 “Frontier ..."
 _YEAR_NAMED = re.compile(r"\b(?:1[89]|20)\d\d\s+[“\"‘]?[A-Z]")
 YEAR_NAMED_CLASH = 0.1
+MONTH_CLASH = 0.1  # as much as a year naming another of a series
 
 
 _NEXT = re.compile(r"\b(?:next|upcoming)\b", re.I)
@@ -991,15 +1085,6 @@ def _ordinal_clash(question: str) -> Callable[[str], int] | None:
     return clash
 
 
-# a sentence whose subject is a person's pronoun: "He told reporters ...", "Since joining ..., he
-# has ..."; and one that opens with any pronoun or "this/these", whose words may be those of the
-# sentence before ("Its data platform ...", "This global facility ...")
-_HE_SHE = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)
-_PRONOUN = re.compile(
-    r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
-)
-
-
 @lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
     return frozenset(terms(text))
@@ -1020,13 +1105,14 @@ class Referent:
     question: str
 
     def elsewhere(self, sentence: str, before: str = "") -> bool:
-        """``sentence`` names someone else, neither this person nor one the question names, and
-        does not name this person (nor does ``before``, the sentence its "he" follows)."""
+        """``sentence`` (or ``before``, the sentence its "he" follows) names someone else, neither
+        this person nor one the question names, and neither names this person."""
         if self._named(sentence) or (before and self._named(before)):
             return False
         others = [
             n
-            for n in (*person_names(sentence), *titled_names(sentence))
+            for text in (sentence, before)
+            for n in (*person_names(text), *titled_names(text))
             if n not in self.question and not self._named(n)
         ]
         return bool(others)
@@ -1037,6 +1123,60 @@ class Referent:
         return any(re.search(rf"\b{re.escape(w)}\b", text) for w in parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The thing a follow-up's "it" stands for (ask/focus.py), when it goes by a short form:
+    "When did its construction start?" after "What is FAST?" asks about FAST, not the SKA."""
+
+    name: str
+
+    def elsewhere(self, sentence: str, passage: str) -> bool:
+        """``sentence`` names another short form, and its passage never names this one."""
+        if not self.name.isupper() or re.search(rf"\b{re.escape(self.name)}\b", passage):
+            return False
+        return any(a != self.name for a in _SHORT_FORM.findall(sentence))
+
+
+_SHORT_FORM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """The sentence a sentence opening with a pronoun follows, or that names whom it speaks of:
+    its text, vector, offsets in the article and passage; ``adjacent`` when it is the sentence
+    right before, in the same passage."""
+
+    text: str
+    vector: np.ndarray
+    start: int
+    end: int
+    passage: StoredPassage
+    adjacent: bool
+
+
+PRIOR_STEPS = 3  # how far back a run of "he ..." sentences is followed to the one naming him
+
+
+def _sentence_before(hit: Hit, i: int) -> Prior | None:
+    """The sentence before the ``i``-th of ``hit``'s passage (for its first, the last of the passage
+    before, ``Hit.before``); when that one opens with a pronoun too and names nobody, the one
+    before it, and so on up to PRIOR_STEPS back ("Lu Yuming ... was the first recipient." "At the
+    forum, he called for ..." "As a global leader in liquid biopsy, he ...")."""
+    p, j = hit.passage, i
+    for step in range(PRIOR_STEPS):
+        if j == 0:
+            if p is not hit.passage or hit.before is None or not hit.before.sentences:
+                return None
+            p, j = hit.before, len(hit.before.sentences)
+        j -= 1
+        ps, pe = p.sentences[j]
+        text = p.text[ps - p.start : pe - p.start]
+        if step == PRIOR_STEPS - 1 or not REFERS_BACK.match(text) or _name_terms(text):
+            adjacent = step == 0 and p is hit.passage
+            return Prior(text, p.sentence_vectors[j], ps, pe, p, adjacent)
+    return None
+
+
 def candidates(
     qvec: np.ndarray,
     hits: Sequence[Hit],
@@ -1045,11 +1185,12 @@ def candidates(
     qualifier: Callable[[str], float] = lambda s: 0.0,
     lexicon: Lexicon | None = None,
     person: Referent | None = None,
+    subject: Subject | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
     ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
     close word stand in for a question word the sentence lacks, scaled by its closeness;
-    ``person``: whom the question's "he" or "she" stands for)."""
+    ``person``: whom the question's "he" or "she" stands for; ``subject``: what its "it" does)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -1064,6 +1205,7 @@ def candidates(
             ],
         )
     said_as = {t: a for t, a in needs.said_as.items() if t in qterms} if needs is not None else {}
+    nations = frozenset(t for t in qterms if len(t) >= 4 and _nation_key(t))
     k = -1
     for hit in hits:
         p = hit.passage
@@ -1075,41 +1217,49 @@ def candidates(
             matched = qterms & sterms
             if said_as:  # "who chairs it?": "Chairman of the Tengchong Scientists Forum"
                 matched = matched | {t for t, alts in said_as.items() if alts & sterms}
-            if i > 0 and _PRONOUN.match(text):
+            if nations:  # "the Uruguayan side": "Uruguay's Minister of ..."
+                matched = matched | {t for t in nations - sterms if _nation_in(t, sterms)}
+            prior = _sentence_before(hit, i) if REFERS_BACK.match(text) else None
+            borrowed: set[str] = set()
+            if prior is not None:
                 # "Since joining the garden in 2020, he has ...": "he" is whoever the sentence before
                 # names, so that sentence's names count as said here
-                ps, pe = p.sentences[i - 1]
-                matched = matched | (qterms & _name_terms(p.text[ps - p.start : pe - p.start]))
+                borrowed = (qterms & _name_terms(prior.text)) - matched
+                matched = matched | borrowed
             words_share = sum(idf[t] for t in matched) / total
-            if close and close[k]:
-                words_share += sum(idf[t] * c for t, c in close[k].items()) / total
+            if close and close[k]:  # a word counted once: a close word stands in for a lacking one
+                words_share += (
+                    sum(idf[t] * c for t, c in close[k].items() if t not in matched) / total
+                )
             meaning = float(sims[i])
             in_context = False
-            if i > 0 and _HE_SHE.match(text):
+            # the person a "he ..." sentence speaks of is named in the sentence before
+            named = prior if prior is not None and HE_SHE_OPENS.match(text) else None
+            if named is not None:
                 # "He told reporters that the team is developing ..." means what it says of the
                 # person the sentence before names: read with that sentence when that reads closer
                 # to the question, and quoted with it (development sets: 9 answers gained, 2 lost)
-                both = p.sentence_vectors[i] + p.sentence_vectors[i - 1]
+                both = p.sentence_vectors[i] + named.vector
                 norm = float(np.linalg.norm(both))
                 read_with = float(both @ qvec) / norm if norm > 0 else meaning
                 if read_with > meaning:
                     meaning, in_context = read_with, True
             evidence = W_MEANING * meaning + W_WORDS * words_share + W_PASSAGE * hit.dense
             evidence += qualifier(text)
-            if person is not None:
-                before = ""
-                if i > 0 and _HE_SHE.match(text):
-                    ps, pe = p.sentences[i - 1]
-                    before = p.text[ps - p.start : pe - p.start]
-                if person.elsewhere(text, before):
-                    evidence -= OTHER_PERSON_PENALTY
+            if person is not None and person.elsewhere(text, named.text if named else ""):
+                evidence -= OTHER_PERSON_PENALTY
+            if subject is not None and subject.elsewhere(text, p.text):
+                evidence -= OTHER_THING_PENALTY
             typed, antecedent = text, None
             person_asked = needs is not None and needs.kind == "person"
-            if in_context or (person_asked and i > 0 and _HE_SHE.match(text)):
+            if named is not None and (in_context or person_asked):
                 # "who patrols for elephants?": "Since 2020, he has ..." answers with the person
                 # the sentence before names
-                ps, pe = p.sentences[i - 1]
-                typed, antecedent = f"{p.text[ps - p.start : pe - p.start]} {text}", ps
+                typed, antecedent = f"{named.text} {text}", named
+            elif borrowed:
+                # "This marks the first collaboration ...": matched by what the sentence before
+                # names, and quoted with it (it says what "this" is)
+                antecedent = prior
             score = evidence + (W_TYPE * needs.fit(typed) if needs is not None else 0.0)
             out.append(
                 Candidate(
@@ -1236,16 +1386,18 @@ def score_sentences(
     absent: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
     person: str | None = None,
+    thing: str | None = None,
 ) -> Scored:
     """The rules' reading of ``hits``: the features the learned selector starts from
     (ask/selector.py), and the whole decision when there is no selector (``person``: whom the
-    question's "he" or "she" stands for, ask/focus.py)."""
+    question's "he" or "she" stands for, ``thing``: what its "it" does; ask/focus.py)."""
     needs = _needs(question, absent)
     if needs is not None and needs.said_as:  # "chairs": the articles say "Chairman" instead
         absent = absent - needs.said_as.keys()
     referent = Referent(person, question) if person else None
     qualifier = _qualifier_fit(question)
-    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent)
+    subject = Subject(thing) if thing else None
+    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent, subject)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
@@ -1360,7 +1512,7 @@ def _quoted_with(a: Candidate, first: Candidate) -> bool:
     return (
         first.antecedent is not None
         and a.hit.article.id == first.hit.article.id
-        and first.antecedent <= a.start < first.start
+        and first.antecedent.start <= a.start < first.start
     )
 
 
@@ -1376,11 +1528,12 @@ def compose(
     selector: Selector | None = None,
     reader: Reader | None = None,
     person: str | None = None,
+    thing: str | None = None,
 ) -> Composition:
     """The grounded answer for ``question`` from ``hits`` (see the module docstring). With a
     ``selector``, its probabilities join the rules' scores in ordering the sentences; abstention
     stays the rules' (docs/benchmarks.md, session 4: the selector's own was worse)."""
-    scored = score_sentences(question, qvec, hits, idf, absent, lexicon, person)
+    scored = score_sentences(question, qvec, hits, idf, absent, lexicon, person, thing)
     ranked, needs, confidence = scored.ranked, scored.needs, scored.confidence
     qterms = set(idf)
     if selector is not None:
@@ -1456,14 +1609,21 @@ def compose(
         chosen = [first, picked]
     citations: list[Citation] = []
     parts: list[str] = []
-    for n, cand in enumerate(chosen, start=1):
+    for cand in chosen:
         qs, qe = (
             _trim(cand, qterms, settings.max_chars, needs)
             if not disagreement
             else (cand.start, cand.end)
         )
-        if n == 1 and cand.antecedent is not None and not disagreement:
-            qs = cand.antecedent  # "he" quoted with the sentence that names him
+        lead = cand.antecedent if cand is first and not disagreement else None
+        if lead is not None and lead.adjacent:
+            qs = lead.start  # "he" quoted with the sentence before, that names him
+        elif lead is not None:  # ... or with the one that names him further back, cited on its own
+            n = len(citations) + 1
+            lead_hit = replace(cand.hit, passage=lead.passage, before=None)
+            citations.append(_citation(n, lead_hit, lead.start, lead.end, cand.score))
+            parts.append(f"{citations[-1].quote} [{n}]")
+        n = len(citations) + 1
         quote = cand.hit.passage.text[qs - cand.hit.passage.start : qe - cand.hit.passage.start]
         span = highlight(needs.kind if needs is not None else None, question, quote)
         citations.append(_citation(n, cand.hit, qs, qe, cand.score, span))

@@ -322,6 +322,7 @@ class Engine:
             self.selector,
             self.reader,
             resolution.person if query == resolution.query else None,
+            resolution.thing if query == resolution.query else None,
         )
         t2 = time.perf_counter()
         prepared = _Prepared(

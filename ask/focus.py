@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 from index.text import (
     DATE_LIKE,
     ORG_WORDS,
+    PERSON_NOUNS,
     QUESTION_WORDS,
     TITLE_WORDS,
     countries,
@@ -65,10 +66,14 @@ class Resolution:
     # whom the query's "he" or "she" stands for: the focus's most salient person (the answer step
     # reads it, ask/answer.py Referent; the query keeps the pronoun)
     person: str | None = None
+    # what its "it" or "its" stands for: the focus's most salient named thing (ask/answer.py Subject)
+    thing: str | None = None
 
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers"}
+_DESCRIBED_PERSON = re.compile(rf"\bthe\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b", re.I)
 _THING = {"it", "its", "they", "them", "their", "theirs"}
+_ITS = {"it", "its"}  # "they" is as often a delegation or a team as a thing named
 _PRONOUN = re.compile(r"\b(its|it|they|them|their|theirs|he|him|his|she|her|hers)\b", re.I)
 _THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b", re.I)
 _STANDALONE_THERE = re.compile(r"^\s*(is|are|was|were)\s+there\b", re.I)
@@ -710,8 +715,20 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
     entities = focus(history)
     prev = history[-1]
     query, uncertain = _rewrite(question, prev, entities, history, lookup)
-    person = _pick(entities, {"person"}) if _PERSONAL & set(words(query)) else None
-    return Resolution(query, True, False, uncertain, person.name if person else None)
+    person = None
+    if _PERSONAL & set(words(query)) and not _DESCRIBED_PERSON.search(question):
+        # "he" is the focus's person, unless the question describes whom it means ("what about
+        # the spanish researcher, who is he?")
+        person = _pick(entities, {"person"})
+    thing = _pick(entities, {"thing"}) if _ITS & set(words(query)) else None
+    return Resolution(
+        query,
+        True,
+        False,
+        uncertain,
+        person.name if person else None,
+        thing.name if thing else None,
+    )
 
 
 def _rewrite(

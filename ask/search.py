@@ -21,7 +21,7 @@ from index.bm25 import BM25Index, Filters
 from index.embedder import Embedder
 from index.passages import split_passage_id
 from index.store import ArticleInfo, Store, StoredPassage
-from index.text import qualifier_alike, query_terms, terms, word_terms, words
+from index.text import REFERS_BACK, qualifier_alike, query_terms, terms, word_terms, words
 from newsrag.settings import RetrievalSettings
 
 
@@ -35,6 +35,9 @@ class Hit:
     dense: float  # cosine(question, passage)
     bm25: float  # BM25 score (0 when BM25 did not return it)
     rank: int  # 1-based
+    # the passage ending where this one starts, read when this one opens with a pronoun ("At the
+    # forum, he called for ..."): the sentence before names whom it speaks of
+    before: StoredPassage | None = None
 
 
 def rrf(ranked_lists: list[list[str]], weights: list[float], k: int) -> list[tuple[str, float]]:
@@ -168,6 +171,7 @@ class Searcher:
                 if passage is not None
                 else None
             )
+        self._lead_in([h for h in made.values() if h is not None])
         hits = [h for h in (made[pid] for pid in listed) if h is not None]
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -185,7 +189,26 @@ class Searcher:
             hit = self._hit(passage, qvec, 0.0, 0.0, rank + len(hits))
             if hit is not None:
                 hits.append(hit)
+        self._lead_in(hits)
         return hits
+
+    def _lead_in(self, hits: Sequence[Hit]) -> None:
+        """Gives each hit whose passage opens with a pronoun the passage before it (one read for
+        all of them), so the answer step knows whom "he" or "it" speaks of."""
+        wanted: dict[str, list[Hit]] = {}
+        for hit in hits:
+            p = hit.passage
+            article_id, index = split_passage_id(p.id)
+            if not index or not p.sentences:
+                continue
+            start, end = p.sentences[0]
+            if REFERS_BACK.match(p.text[start - p.start : end - p.start]):
+                wanted.setdefault(f"{article_id}#{index - 1}", []).append(hit)
+        if not wanted:
+            return
+        for before in self.store.get_passages(list(wanted)):
+            for hit in wanted.get(before.id, ()):
+                hit.before = before
 
     def _hit(
         self, passage: StoredPassage, qvec: np.ndarray, score: float, bm25: float, rank: int

@@ -236,9 +236,10 @@ class Casing:
     def expand(self, question: str, is_word: Callable[[str], bool] | None = None) -> str:
         """``question`` with each acronym the corpus never uses written out as the one name of the
         corpus with those initials ("CAS" -> "Chinese Academy of Sciences", when the articles only
-        ever write the name out). Typed in lower case ("cuhk"), a word is taken for an acronym only
-        when it is no word at all (``is_word``). An acronym the corpus uses, or one that fits no
-        name or several, stays as typed."""
+        ever write the name out). With ``is_word`` (questions as users type them), lower case too
+        ("cuhk", "cas": a word the corpus never uses, of three letters or more, even a real word,
+        since only a name of three words or more has three initials). An acronym the corpus uses,
+        or one that fits no name or several, stays as typed."""
         if not self.vocab:
             return question
         pattern = _ACRONYM if is_word is None else _ACRONYM_ANY_CASE
@@ -251,8 +252,8 @@ class Casing:
             word = m.group()
             if word.lower() in self.vocab:
                 return word
-            if word.islower() and (is_word is None or is_word(word) or len(word) < 3):
-                return word
+            if word.islower() and (is_word is None or len(word) < 3):
+                return word  # "us" is no United States
             return self._initials.get(word.upper(), word)  # type: ignore[union-attr]
 
         return pattern.sub(sub, question)

@@ -111,6 +111,25 @@ QUALIFIERS = {
 }  # fmt: skip
 
 
+# a sentence whose subject is a person's pronoun: "He told reporters ...", "Since joining ..., he
+# has ..."; and one that opens with any pronoun or "this/these", whose words may be those of the
+# sentence before ("Its data platform ...", "This global facility ...")
+HE_SHE_OPENS = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)
+REFERS_BACK = re.compile(
+    r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
+)
+
+
+# nouns that name a person by role or trade: "which minister ...?" asks for a person
+PERSON_NOUNS = (
+    "researcher|scientist|minister|professor|chairman|chair|director|person|official|academician|"
+    "president|leader|manager|astrophysicist|ecologist|expert|counselor|spokesperson|player|"
+    "member|representative|diplomat|ambassador|envoy|astronomer|physicist|biologist|engineer|"
+    "scholar|academic|politician|governor|mayor|secretary|deputy|winner|recipient|laureate|"
+    "author|ceo|founder|actor|singer|coach"
+)
+
+
 def qualifier_alike(text: str) -> list[str]:
     """The other words of the qualifiers ``text`` says ("first" -> "inaugural", "maiden", "1st"):
     what the search also asks for, as "the first forum" is "the inaugural forum"."""

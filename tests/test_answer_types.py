@@ -6,11 +6,14 @@ import pytest
 
 from ask.answer import (
     ANY_COUNT,
+    MONTH_CLASH,
     OTHER_NAME,
     PARTIAL_DATE,
     PARTIAL_DAY,
     QUALIFIER_CLASH,
     QUALIFIER_MATCH,
+    _months,
+    _nation_in,
     _needs,
     _place_fit,
     _qualifier_fit,
@@ -40,7 +43,7 @@ def kind(question: str) -> str | None:
         ("By what epithet is the town known?", "alias"),
         ("What proverb does the researcher use?", "words"),
         ("Which two international science programs did China initiate?", "name"),
-        ("What is FAST?", None),  # read by meaning and words alone (docs/benchmarks.md, session 8)
+        ("What is FAST?", "define"),
         ("What does Fei Fan say the funding system emphasizes?", None),
         ("What country announced a crackdown, saying the items promote it?", "name"),
         ("How much has the administration approved in security assistance?", "amount"),
@@ -246,11 +249,12 @@ def test_a_day_question_barely_fits_a_month() -> None:
 
 
 def test_a_sentence_about_he_counts_the_names_of_the_sentence_before() -> None:
-    from ask.answer import _PRONOUN, _name_terms
+    from ask.answer import _name_terms
+    from index.text import REFERS_BACK
 
-    assert _PRONOUN.match("Since joining the garden in 2020, he has patrolled for elephants.")
-    assert _PRONOUN.match("He told reporters that the team is building a pipeline.")
-    assert not _PRONOUN.match("The team said he would come.")
+    assert REFERS_BACK.match("Since joining the garden in 2020, he has patrolled for elephants.")
+    assert REFERS_BACK.match("He told reporters that the team is building a pipeline.")
+    assert not REFERS_BACK.match("The team said he would come.")
     assert {"kang", "musha"} <= _name_terms("Spanish Chief Researcher Kang Musha has worked here.")
 
 
@@ -565,3 +569,67 @@ def test_a_person_of_the_country_asked_fits_and_one_placed_with_another_does_not
     assert chinese is not None
     assert chinese.fit("Recently, Li Ke led a team with astronomers from Italy and Germany.") == 1.0
     assert chinese.fit("Italian scientist Fei Fan, based in Beijing, led the survey.") == 0.0
+
+
+def test_a_month_the_question_names_sets_apart_what_happened_in_another() -> None:
+    fit = _qualifier_fit("who led the chinese delegation that visited in april?")
+    assert fit("Professor Zhang led a delegation to Kazakhstan in mid-May.") == -MONTH_CLASH
+    assert fit("In April this year, the two parties met as scheduled.") == 0.0
+    assert fit("Ren Yulong led a delegation to visit the institute.") == 0.0  # no month: no clash
+    # asked which month, a month named is the answer, not a clash
+    assert _qualifier_fit("in which month did they visit?")("They came in mid-May.") == 0.0
+    # "may" typed in lower case is the month only where a month is meant
+    assert _months("who led the delegation in may", typed=True) == {"may"}
+    assert _months("what may they plant there", typed=True) == frozenset()
+    assert _months("May I ask who went in June?", typed=True) == {"june"}
+
+
+def test_a_demonym_asked_matches_its_country_in_a_sentence() -> None:
+    assert _nation_in("uruguayan", frozenset({"uruguay", "minist", "welcom"}))
+    assert _nation_in("german", frozenset({"germani", "visit"}))
+    assert not _nation_in("austrian", frozenset({"australia", "contribut"}))
+    assert not _nation_in("uruguayan", frozenset({"welcom", "deleg"}))
+
+
+def test_what_is_a_thing_asks_what_it_is_not_for_a_sentence_naming_it() -> None:
+    fast = _needs("What is FAST?")
+    assert fast is not None and fast.kind == "define"
+    assert fast.fit(
+        "Take the Five-hundred-meter Aperture Spherical Telescope (FAST), known for data."
+    )
+    assert fast.fit("After FAST began formal operations in early 2021, scientists came.") == 0.0
+    forum = _needs("whats the tengchong scientists forum")
+    assert forum is not None and forum.kind == "define"
+    assert forum.fit(
+        "It noted that the Tengchong Scientists' Forum has become an important platform."
+    )
+    assert (
+        forum.fit("Open cooperation is an inherent part of the Tengchong Scientists Forum.") == 0.0
+    )
+    # something "of" it asks for that thing; a pronoun is no thing named
+    assert kind("what is the theme of the forum?") != "define"
+    assert kind("what is it?") != "define"
+
+
+def test_a_newspaper_is_a_name_of_a_newspaper_s_kind() -> None:
+    need = _needs("which newspaper ran the article about the conference?")
+    assert need is not None and need.kind == "name"
+    assert need.fit("Recently, the Science and Technology Daily published an article.") == 1.0
+    assert (
+        need.fit(
+            "— Written on the Opening of the Second Science and Technology Exchange Conference"
+        )
+        < 1.0
+    )
+
+
+def test_its_in_a_follow_up_is_not_a_sentence_about_another_thing() -> None:
+    from ask.answer import Subject
+
+    fast = Subject("FAST")
+    ska = "In July 2021, with China and South Africa, the SKA project commenced construction."
+    assert fast.elsewhere(ska, passage=ska)
+    assert not fast.elsewhere(ska, passage=f"FAST began operations in 2021. {ska}")
+    assert not fast.elsewhere("construction commenced in july.", passage="no names here")
+    forum = Subject("Tengchong Scientists Forum")  # passages say "the forum": no penalty
+    assert not forum.elsewhere(ska, passage=ska)

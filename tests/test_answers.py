@@ -176,3 +176,39 @@ def test_a_chat_short_form_and_a_british_spelling_are_read_as_the_articles_write
     answer = seed_engine.ask("how many intl organisations is china part of")
     assert answer.query == "how many international organizations is China part of"
     assert answer.answered and "200" in answer.answer
+
+
+def test_a_passage_opening_with_he_is_read_with_the_sentence_before_it_in_the_passage_before(
+    seed_engine: Engine,
+) -> None:
+    # "He explained that transforming the forum into a globally renowned ‘Science and Technology
+    # Davos’ ..." opens a passage; the sentence naming him, "... said Ma Minxiang, Deputy
+    # Director of the Yunnan Academy of Sciences ...", ends the passage before it
+    answer = seed_engine.ask(
+        "Which official from Yunnan's provincial science academy spoke about turning the forum "
+        "into a world-famous event?"
+    )
+    assert answer.answered and "Ma Minxiang" in answer.answer
+    lead, said = answer.citations[0], answer.citations[1]
+    assert "Ma Minxiang" in lead.quote and said.quote.startswith("He explained")
+    assert lead.passage_id != said.passage_id and lead.quote_end <= said.quote_start
+    check_citations(seed_engine, answer)  # each quote is one exact span of its own passage
+    # the same when "he" opens a passage after a clause, and across a run of "he" sentences
+    blood = seed_engine.ask("which inherited disease did lu yuming call for joint efforts against?")
+    assert blood.answered and "thalassemia" in blood.answer
+    biopsy = seed_engine.ask("what technology is lu yuming a global leader in")
+    assert biopsy.answered and "liquid biopsy" in biopsy.answer
+    check_citations(seed_engine, biopsy)
+
+
+def test_a_this_sentence_matched_by_the_names_before_it_is_quoted_with_that_sentence(
+    seed_engine: Engine,
+) -> None:
+    # "This marks the first in-depth collaboration between the two world-leading radio telescopes
+    # ..." opens a passage; what "this" is, and the telescopes' names, end the passage before
+    answer = seed_engine.ask(
+        "Which South African instrument was combined with the Chinese dish for the globular "
+        "cluster study?"
+    )
+    assert answer.answered and "MeerKAT" in answer.answer and "This marks" in answer.answer
+    check_citations(seed_engine, answer)

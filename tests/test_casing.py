@@ -130,13 +130,16 @@ def test_an_acronym_the_articles_never_use_is_written_out_as_their_one_name_with
     # an acronym the articles use, two letters that are no country, no name: as typed
     assert casing.restore("when did the SKA start?") == "when did the SKA start?"
     assert casing.restore("is CA in it? and NASA?") == "is CA in it? and NASA?"
-    # typed in lower case, only a string that is no word at all is taken for an acronym
-    real = {"who", "did", "the", "delegation", "meet", "cas", "send", "what"}.__contains__
+    # typed in lower case, three letters or more the articles never use, even a real word ("cas")
+    real = {"who", "did", "the", "delegation", "meet", "cas", "send", "what", "us"}.__contains__
     assert casing.restore("what did caas send", is_word=real) == (
         "what did Chinese Academy of Agricultural Sciences send"
     )
     assert casing.restore("who did the cas delegation meet", is_word=real) == (
-        "who did the cas delegation meet"
+        "who did the Chinese Academy of Sciences delegation meet"
+    )
+    assert casing.restore("did the uk send guests to us", is_word=real) == (
+        "did the uk send guests to us"
     )
 
 

@@ -409,3 +409,20 @@ def test_a_person_named_after_his_office_is_who_he_is() -> None:
     asked = resolve("how long has he been minister", history)
     assert asked.query == "how long has he been minister" and asked.person == "Flati"
     assert resolve("how long has the minister served", history).person is None
+    # a question that describes whom its "he" means speaks of that person, not the focus's
+    assert resolve("what about the spanish researcher, who is he?", history).person is None
+
+
+def test_its_in_a_follow_up_stands_for_the_thing_the_conversation_is_about() -> None:
+    history = [
+        turn(
+            "What is FAST?",
+            "Take for instance the Five-hundred-meter Aperture Spherical Telescope (FAST), known "
+            "for its open data-sharing platform. [1]",
+        )
+    ]
+    asked = resolve("When did its construction start?", history)
+    assert asked.query == "When did its construction start?" and asked.thing == "FAST"
+    assert asked.person is None
+    # "they" is as often people as a thing: no thing is assumed
+    assert resolve("when did they start?", history).thing is None

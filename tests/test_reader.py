@@ -175,21 +175,21 @@ def test_training_runs_end_to_end_and_is_reproducible(
 
 
 def test_the_engine_quotes_the_readers_pick_second(seed_engine) -> None:  # type: ignore[no-untyped-def]
-    """On by default: the rules' first sentence names no telescope; the reader's pick, quoted
-    second, does. Without the reader the rules quote their first sentence alone."""
+    """On by default: the rules' first sentence names no such gathering; the reader's pick,
+    quoted second, does. Without the reader the rules quote their first sentence alone."""
     from ask.answer import compose
 
     assert seed_engine.reader is not None and seed_engine.settings.answer.reader_second
     question = (
-        "Which South African instrument was combined with the Chinese dish for the globular "
-        "cluster study?"
+        "What kind of world-famous gathering does Yunnan hope the Tengchong event will become?"
     )
     on = seed_engine.ask(question)
-    assert on.answered and "MeerKAT" in on.answer and len(on.citations) == 2
+    assert on.answered and "Davos" in on.answer and len(on.citations) == 2
+    assert "Davos" not in on.citations[0].quote
     assert on.citations[1].quote in on.answer
     _, reading, qvec = seed_engine.searcher.search_with_pool(question, 5, dense_extra=2, answer_k=5)
     idf, absent = question_terms(question, seed_engine.searcher.bm25, seed_engine.lexicon)
     off = compose(question, qvec, reading, idf, seed_engine.settings.answer,
                   seed_engine._article_text, absent, seed_engine.lexicon)  # fmt: skip
-    assert off.answered and "MeerKAT" not in off.text
+    assert off.answered and "Davos" not in off.text
     assert off.citations[0].quote == on.citations[0].quote  # the rules' first stays first
