@@ -383,13 +383,16 @@ def _answered(query: str, answer: str, found: list[_Mention], q_keys: set[str]) 
         named = any(_key(m) in q_keys and m.start < cut for m in found)
         return _key(new[0]) if new and not named else None
     if re.match(r"^\s*who\b", query, re.I) or _NAME_ASKED.search(query):
-        # "who ...?", "what's the minister called?": the first new person named
+        # "who ...?", "what's the minister called?", "what about the spanish researcher, who is
+        # he?": the first new person named
         return next((_key(m) for m in new if m.kind == "person"), None)
     return None
 
 
 _NAME_ASKED = re.compile(
-    r"\b(?:called|named)\s*\??\s*$|\bwhat(?:['’]s|\s+is)\s+(?:his|her)\s+name\b", re.I
+    r"\b(?:called|named)\s*\??\s*$|\bwhat(?:['’]s|\s+is)\s+(?:his|her)\s+name\b|"
+    r"\bwho\s+(?:is|was|'s)\s+(?:he|she)\s*\??\s*$",
+    re.I,
 )
 
 

@@ -426,3 +426,21 @@ def test_its_in_a_follow_up_stands_for_the_thing_the_conversation_is_about() -> 
     assert asked.person is None
     # "they" is as often people as a thing: no thing is assumed
     assert resolve("when did they start?", history).thing is None
+
+
+def test_the_person_a_who_is_he_question_is_answered_with_is_who_he_is_next() -> None:
+    fei_fan = (
+        "Italian scientist Fei Fan, based at the Chinese Academy of Sciences' Research Center for "
+        "Eco-Environmental Sciences, is part of the China-Sri Lanka Water Technology Research and "
+        "Demonstration Joint Center. [1]"
+    )
+    history = [
+        turn("what's the name of the italian scientist mentioned in the report?", fei_fan),
+        turn("which joint center is he part of?", fei_fan),
+        turn(
+            "what about the spanish researcher, who is he?",
+            "Spanish Chief Researcher Kang Musha has dedicated 20 years to the ecology and "
+            f"conservation of large mammals in Asia. [1] {fei_fan.replace('[1]', '[2]')}",
+        ),
+    ]
+    assert resolve("where does he work?", history).person == "Kang Musha"
