@@ -37,6 +37,7 @@ from index.store import StoredPassage
 from index.text import (
     DATE_LIKE,
     HE_SHE_OPENS,
+    HERE_OPENS,
     NUMBER_LIKE,
     ORG_WORDS,
     PERSON_NOUNS,
@@ -1234,7 +1235,8 @@ def candidates(
             meaning = float(sims[i])
             in_context = False
             # the person a "he ..." sentence speaks of is named in the sentence before
-            named = prior if prior is not None and HE_SHE_OPENS.match(text) else None
+            here = HERE_OPENS.match(text) is not None
+            named = prior if prior is not None and (here or HE_SHE_OPENS.match(text)) else None
             if named is not None:
                 # "He told reporters that the team is developing ..." means what it says of the
                 # person the sentence before names: read with that sentence when that reads closer
@@ -1251,8 +1253,9 @@ def candidates(
             if subject is not None and subject.elsewhere(text, p.text):
                 evidence -= OTHER_THING_PENALTY
             typed, antecedent = text, None
-            person_asked = needs is not None and needs.kind == "person"
-            if named is not None and (in_context or person_asked):
+            # "who ...?" answered by a "he ..." sentence, "where ...?" by a "Here, ..." one
+            asked = needs is not None and needs.kind in (("place", "name") if here else ("person",))
+            if named is not None and (in_context or asked):
                 # "who patrols for elephants?": "Since 2020, he has ..." answers with the person
                 # the sentence before names
                 typed, antecedent = f"{named.text} {text}", named

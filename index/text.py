@@ -116,8 +116,10 @@ QUALIFIERS = {
 # sentence before ("Its data platform ...", "This global facility ...")
 HE_SHE_OPENS = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)
 REFERS_BACK = re.compile(
-    r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b", re.I
+    r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b|^here\s*,", re.I
 )
+# "Here, astrophysicist Ma Yinzhe collaborates ...": where, the sentence before says
+HERE_OPENS = re.compile(r"^here\s*,", re.I)
 
 
 # nouns that name a person by role or trade: "which minister ...?" asks for a person

@@ -212,3 +212,12 @@ def test_a_this_sentence_matched_by_the_names_before_it_is_quoted_with_that_sent
     )
     assert answer.answered and "MeerKAT" in answer.answer and "This marks" in answer.answer
     check_citations(seed_engine, answer)
+
+
+def test_a_here_sentence_answers_where_with_the_sentence_naming_the_place(
+    seed_engine: Engine,
+) -> None:
+    # "Here, astrophysicist Ma Yinzhe collaborates ...": where "here" is, the sentence before says
+    answer = seed_engine.ask("which university is the astrophysicist ma yinzhe at")
+    assert answer.answered and "Stellenbosch" in answer.answer
+    check_citations(seed_engine, answer)
