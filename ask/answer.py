@@ -68,8 +68,8 @@ TRIM_OVER = 1.5
 # sentence that names other people and not that person is about someone else; this is taken off
 # its evidence.
 OTHER_PERSON_PENALTY = 0.1
-# ... and asking of "it" (a named thing): a sentence naming other things, in a passage that never
-# names it, is about something else
+# ... and asking of "it" (a thing going by a short form, "FAST"): a sentence naming another short
+# form ("the SKA"), in a passage that never names it, is about something else
 OTHER_THING_PENALTY = 0.2
 TYPE_MISSING_PENALTY = 0.6
 # The sentence holding what is asked must be one of those matching the question nearly best:
@@ -1234,7 +1234,8 @@ def candidates(
                 )
             meaning = float(sims[i])
             in_context = False
-            # the person a "he ..." sentence speaks of is named in the sentence before
+            # the person a "he ..." sentence speaks of, or the place a "Here, ..." one is in, is
+            # named in the sentence before
             here = HERE_OPENS.match(text) is not None
             named = prior if prior is not None and (here or HE_SHE_OPENS.match(text)) else None
             if named is not None:

@@ -193,8 +193,8 @@ class Searcher:
         return hits
 
     def _lead_in(self, hits: Sequence[Hit]) -> None:
-        """Gives each hit whose passage opens with a pronoun the passage before it (one read for
-        all of them), so the answer step knows whom "he" or "it" speaks of."""
+        """Gives each hit whose passage opens with a pronoun (or "Here,") the passage before it (one
+        read for all of them), so the answer step knows whom "he" or "it" speaks of."""
         wanted: dict[str, list[Hit]] = {}
         for hit in hits:
             p = hit.passage
