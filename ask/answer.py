@@ -38,6 +38,7 @@ from index.text import (
     DATE_LIKE,
     HE_SHE_OPENS,
     HERE_OPENS,
+    MONTHS,
     NUMBER_LIKE,
     ORG_WORDS,
     PERSON_NOUNS,
@@ -624,10 +625,7 @@ _LEAD_NAME = re.compile(
 _NEEDS_DAY = re.compile(r"\b(?:what|which|on which|on what) (?:date|day)s?\b", re.I)
 # "Which month is that?": a month named; "the 10th to the 12th of this month" does not say
 _NEEDS_MONTH = re.compile(r"\b(?:what|which|in which|in what) month\b", re.I)
-_MONTH = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"
-)
+_MONTH = re.compile(rf"\b(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH_NAMES})\b",
@@ -1021,12 +1019,9 @@ def _months(text: str, typed: bool = False) -> frozenset[str]:
     )
 
 
-_MONTH_WORDS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
-_FULL_MONTH = re.compile(rf"\b(?:{_MONTH_WORDS})\b")
+_FULL_MONTH = re.compile(rf"\b(?:{MONTHS})\b")
 _TYPED_MONTH = re.compile(
-    rf"(?P<before>\b(?:in|mid|early|late)[\s-]+)?\b(?P<month>{_MONTH_WORDS})\b", re.I
+    rf"(?P<before>\b(?:in|mid|early|late)[\s-]+)?\b(?P<month>{MONTHS})\b", re.I
 )
 
 

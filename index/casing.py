@@ -233,16 +233,16 @@ class Casing:
 
         return _WORD.sub(fix, question)
 
-    def expand(self, question: str, is_word: Callable[[str], bool] | None = None) -> str:
+    def expand(self, question: str, typed: bool = False) -> str:
         """``question`` with each acronym the corpus never uses written out as the one name of the
         corpus with those initials ("CAS" -> "Chinese Academy of Sciences", when the articles only
-        ever write the name out). With ``is_word`` (questions as users type them), lower case too
+        ever write the name out). ``typed`` (a question as a user typed it): in lower case too
         ("cuhk", "cas": a word the corpus never uses, of three letters or more, even a real word,
         since only a name of three words or more has three initials). An acronym the corpus uses,
         or one that fits no name or several, stays as typed."""
         if not self.vocab:
             return question
-        pattern = _ACRONYM if is_word is None else _ACRONYM_ANY_CASE
+        pattern = _ACRONYM_ANY_CASE if typed else _ACRONYM
         if not pattern.search(question):
             return question
         if self._initials is None:  # built once, on the first question that needs it
@@ -252,7 +252,7 @@ class Casing:
             word = m.group()
             if word.lower() in self.vocab:
                 return word
-            if word.islower() and (is_word is None or len(word) < 3):
+            if word.islower() and (not typed or len(word) < 3):
                 return word  # "us" is no United States
             return self._initials.get(word.upper(), word)  # type: ignore[union-attr]
 
@@ -261,10 +261,11 @@ class Casing:
     def restore(
         self, question: str, spell: bool = True, is_word: Callable[[str], bool] | None = None
     ) -> str:
-        """``question`` with its misspellings mended (``spell``, unless ``spell`` is False; real
-        words, by ``is_word``, are never misspellings) and its lower-case names written as the
-        corpus writes them."""
-        question = self.expand(question, is_word)
+        """``question`` with its acronyms written out (``expand``; in lower case too when
+        ``is_word`` is given, for a question as typed), its misspellings mended (``spell``, unless
+        ``spell`` is False; real words, by ``is_word``, are never misspellings) and its lower-case
+        names written as the corpus writes them."""
+        question = self.expand(question, typed=is_word is not None)
         if spell:
             question = self.spell(question, is_word)
         tokens = list(_WORD.finditer(question))

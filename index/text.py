@@ -13,8 +13,9 @@ _NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
     "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozens": "24",
 }  # fmt: skip
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-DATE_LIKE = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
+# the months as the articles write them (matched in any case where users' typing is read)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE_LIKE = re.compile(rf"\b(1[89]\d\d|20\d\d|{MONTHS})\b", re.IGNORECASE)
 NUMBER_LIKE = re.compile(r"\b\d[\d,.]*\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "more than 10", "over 160", "about 20", "10 other countries"
 _QUANTITY = re.compile(
