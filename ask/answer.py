@@ -86,9 +86,14 @@ MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to 
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how old)\b", re.I)
-_NEEDS_YEAR = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
+# "and the year of the first edition?", "the dates?": an ellipsis asking for the year or date
+_NEEDS_YEAR = re.compile(
+    r"\b(what|which|in what|in which) year\b|^\s*(?:and\s+)?the\s+year\b(?!-)", re.I
+)
 _NEEDS_DATE = re.compile(
-    r"\b(when|what (?:date|day|days|month)|which (?:date|day|days|month)|since when)\b", re.I
+    r"\b(when|what (?:date|day|days|month)|which (?:date|day|days|month)|since when)\b"
+    r"|^\s*(?:and\s+)?the\s+(?:dates?|days?)\b(?!-)",
+    re.I,
 )
 _NEEDS_PERSON = re.compile(
     r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+){0,2}?"
@@ -498,9 +503,13 @@ def _expansion_need(question: str) -> Need:
 
 def _alias_fit(s: str) -> float:
     """ "dubbed", "known as" ... fit; a quoted name ("the ‘Chinese Sky Eye’ (FAST)") fits less."""
-    if _ALIAS.search(s):
+    if _ALIAS.search(s) or _NAME_FOR.search(s):
         return 1.0
     return 0.5 if _QUOTED_NAME.search(s) else 0.0
+
+
+# a quoted name standing for a short form: "the ‘Chinese Sky Eye’ (FAST)"
+_NAME_FOR = re.compile(r"[“‘\"][A-Z][^”’\"]{2,40}[”’\"]\s*\([A-Z]{2,6}\)")
 
 
 # places inside a country: a country or a continent never answers "which city/province ..."
@@ -1133,6 +1142,15 @@ class Subject:
         return any(a != self.name for a in _SHORT_FORM.findall(sentence))
 
 
+_DATE_WORD = re.compile(r"\bdat(?:e|es|ed|ing)\b", re.I)
+_TO_DATE = re.compile(r"\bto\s+date\b", re.I)
+
+
+def _date_idiom_only(text: str) -> bool:
+    """Every "date" of ``text`` is the idiom "to date" (so far)."""
+    return len(_DATE_WORD.findall(text)) == len(_TO_DATE.findall(text))
+
+
 _SHORT_FORM = re.compile(r"\b[A-Z]{2,6}\b")
 
 
@@ -1215,6 +1233,8 @@ def candidates(
                 matched = matched | {t for t, alts in said_as.items() if alts & sterms}
             if nations:  # "the Uruguayan side": "Uruguay's Minister of ..."
                 matched = matched | {t for t in nations - sterms if _nation_in(t, sterms)}
+            if "date" in matched and _date_idiom_only(text):
+                matched = matched - {"date"}  # "To date, China has ..." says nothing of a date
             prior = _sentence_before(hit, i) if REFERS_BACK.match(text) else None
             borrowed: set[str] = set()
             if prior is not None:

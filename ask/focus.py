@@ -144,6 +144,18 @@ _AUX = re.compile(
 _POSSESSIVE = re.compile(r"['’]s$")
 _ACRONYM = re.compile(r"^\s*[\"“”‘’']?\s*\((?P<short>[A-Z][A-Za-z]*[A-Z])\)")
 _MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def _plain(answer: str) -> str:
+    """``answer`` without its [n] markers and quotation marks; a quoted heading ("— Written on the
+    Occasion of the Opening of ... Conference [1] From the 10th ...") ends where its marker stood,
+    so that no name runs on into the next sentence."""
+    ended = _MARKER.sub(
+        lambda m: "" if answer[: m.start()].rstrip()[-1:] in ".!?”\"'’" else ".", answer
+    )
+    return unquoted(ended)
+
+
 _LOCATED = re.compile(
     r"\b(?:in|at|to|into|visited|visit|visiting|toward|towards|across)\s+(?:the\s+)?$", re.I
 )
@@ -403,7 +415,7 @@ def focus(history: Sequence[TurnLike], since: int | None = None) -> list[Entity]
     info: dict[str, tuple[str, Kind, bool, list[str]]] = {}
     for age, turn in enumerate(reversed(history[start:])):
         weight = _DECAY**age
-        answer = unquoted(_MARKER.sub("", turn.answer)) if turn.answered else ""
+        answer = _plain(turn.answer) if turn.answered else ""
         query = unquoted(turn.query)
         q_found = mentions(query)
         a_found = mentions(answer)
@@ -608,6 +620,8 @@ def _describe(question: str, entities: list[Entity]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         head = m.group("noun").lower()
+        if re.fullmatch(_ORDINALS, head):  # "the first winner of ...": no noun of its own
+            return m.group(0)
         for e in entities:  # a thing named for its kind first: "the Tengchong Scientists Forum"
             if e.name.startswith("the "):
                 if e.name.split()[-1] == head and e.name.lower() != m.group(0).lower():
@@ -656,6 +670,7 @@ def _predicate(query: str) -> str:
     if asked:
         return query[asked.end() :].strip(" ?")
     body = _WH.sub("", query, count=1)
+    body = re.sub(r"^\s*['’]s\b", "is", body)  # "where's the conference being held?"
     if re.match(r"^\s*(?:(?:in|at|on|from|for|to|with)\s+)?(?:which|what)\s", query, re.I):
         verb = re.search(r"\b[a-z]+ed\b", body)
         if verb:
@@ -678,7 +693,7 @@ def _alternative(
     """Another entity of the kind ``noun`` names ("telescope": its name holds the noun or the noun
     follows it), from the conversation's texts first, then from the passages the index holds for
     the noun and the other words ("the Chinese one"); the one sharing most of those words wins."""
-    texts = [unquoted(_MARKER.sub("", t.answer)) for t in reversed(history) if t.answered]
+    texts = [_plain(t.answer) for t in reversed(history) if t.answered]
     texts += [unquoted(t.query) for t in reversed(history)]
     if lookup is not None:
         texts += [unquoted(p) for p in lookup(" ".join([noun, *extra]))]
@@ -703,6 +718,34 @@ def _alternative(
             if best is None or score > best[0]:
                 best = (score, name)
     return best[1] if best else None
+
+
+_PERSON_DESCRIPTION = re.compile(
+    rf"^\s*(?:the\s+)?(?P<adj>(?:[\w-]+\s+){{1,2}}?)(?P<noun>{PERSON_NOUNS})s?\s*$", re.I
+)
+
+
+def _described_person(
+    description: str, history: Sequence[TurnLike], lookup: Lookup | None
+) -> str | None:
+    """The person ``description`` ("the italian scientist") describes: one whom a text of the
+    conversation, else a passage, names right after those words ("Italian scientist Fei Fan")."""
+    m = _PERSON_DESCRIPTION.match(description)
+    if m is None:
+        return None
+    said = [w for w in words(m.group("adj")) if w not in stopwords()]
+    if not said:
+        return None
+    noun = m.group("noun").lower()
+    texts = [_plain(t.answer) for t in reversed(history) if t.answered]
+    if lookup is not None:
+        texts += [unquoted(p) for p in lookup(description)]
+    for text in texts:
+        for found in mentions(text):
+            before = text[max(0, found.start - 60) : found.start].lower()
+            if found.kind == "person" and noun in before and all(w[:4] in before for w in said):
+                return found.name
+    return None
 
 
 def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = None) -> Resolution:
@@ -796,12 +839,17 @@ def _ordinal(question: str, prev: TurnLike, entities: list[Entity]) -> str:
     if not m:
         return question
     # the thing the last turn counted ("at the first Belt and Road ... Conference"), else the top
-    said = f"{prev.query} {prev.answer}"
+    said = unquoted(f"{prev.query} {prev.answer}")  # "the Second “Belt and Road” Science ..."
     counted = [
         e
         for e in entities
         if e.kind != "person"
-        and re.search(rf"\b(?:{_ORDINALS})\s+[“\"']?{re.escape(e.name)}", said, re.I)
+        and (
+            re.search(rf"\b(?:{_ORDINALS})\s+[“\"']?{re.escape(e.name)}", said, re.I)
+            or re.match(
+                rf"(?:the\s+)?(?:{_ORDINALS})\s", e.name, re.I
+            )  # "Second Belt and Road ..."
+        )
     ]
     # a country is not "the first one" of anything ("at the first one" after an answer listing
     # the forum's guest countries means the forum)
@@ -880,6 +928,8 @@ def _about(
     asked = _ASKED_AFTER.search(about)
     if asked:  # "What about the first one, what year was that?"
         subject = about[: asked.start()].strip(" ,:;—–-")
+        # "I meant the italian scientist - which country is his joint center with?": whom "his" is
+        subject = _described_person(subject, history, lookup) or subject
         subject = _ordinal(subject, prev, entities)
         meant = _other(subject, entities, history, lookup)
         if meant != subject:  # "FAST, the Chinese one": the description has done its work

@@ -230,8 +230,10 @@ def test_a_successor_question_needs_a_new_person_in_that_role() -> None:
 def test_a_quoted_name_half_fits_a_nickname_question() -> None:
     need = _needs("What is FAST nicknamed?")
     assert need is not None
-    assert need.fit("the ‘Chinese Sky Eye’ (FAST) project") == 0.5
+    assert need.fit("the ‘Multi-Science Object Simultaneous Survey’ project") == 0.5
     assert need.fit("FAST, dubbed the Sky Eye, opened") == 1.0
+    # a quoted name standing for a short form is another name for it
+    assert need.fit("the ‘Chinese Sky Eye’ (FAST) project") == 1.0
 
 
 def test_which_province_fits_a_name_given_as_a_province() -> None:
@@ -633,3 +635,18 @@ def test_its_in_a_follow_up_is_not_a_sentence_about_another_thing() -> None:
     assert not fast.elsewhere("construction commenced in july.", passage="no names here")
     forum = Subject("Tengchong Scientists Forum")  # passages say "the forum": no penalty
     assert not forum.elsewhere(ska, passage=ska)
+
+
+def test_an_ellipsis_asking_the_year_or_the_dates_asks_for_a_date() -> None:
+    assert kind("the year of the first edition?") == "year"
+    assert kind("and the year?") == "year"
+    assert kind("the dates?") == "date"
+    assert kind("the year-end report, what does it say?") != "year"
+
+
+def test_to_date_is_no_date() -> None:
+    from ask.answer import _date_idiom_only
+
+    assert _date_idiom_only("To date, China has established cooperation with 160 countries.")
+    assert not _date_idiom_only("To date, the date of the forum is not known.")
+    assert not _date_idiom_only("The dates of the conference were set.")

@@ -221,3 +221,19 @@ def test_a_here_sentence_answers_where_with_the_sentence_naming_the_place(
     answer = seed_engine.ask("which university is the astrophysicist ma yinzhe at")
     assert answer.answered and "Stellenbosch" in answer.answer
     check_citations(seed_engine, answer)
+
+
+def test_dates_asked_after_the_place_are_the_conference_s_not_to_date(seed_engine: Engine) -> None:
+    where = seed_engine.ask("second belt and road sci tech exchange conference location?")
+    assert "Chengdu" in where.answer
+    dates = seed_engine.ask("and the dates?", where.conversation_id)
+    assert "10th to the 12th" in dates.answer and "To date" not in dates.answer
+    counted = seed_engine.ask("how many countries?", dates.conversation_id)
+    assert "100 countries" in counted.answer
+    check_citations(seed_engine, counted)
+
+
+def test_a_nickname_is_the_quoted_name_standing_for_the_short_form(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("What popular Chinese nickname is given to the FAST radio telescope?")
+    assert "Chinese Sky Eye" in answer.answer
+    check_citations(seed_engine, answer)

@@ -444,3 +444,79 @@ def test_the_person_a_who_is_he_question_is_answered_with_is_who_he_is_next() ->
         ),
     ]
     assert resolve("where does he work?", history).person == "Kang Musha"
+
+
+def test_an_ordinal_before_a_noun_is_no_description_of_a_thing() -> None:
+    history = [
+        turn(
+            "when was its scientists forum first held?",
+            "Since the inaugural forum was held in 2022, the forum has invited scientists. [1] At "
+            "the first “Belt and Road” Science and Technology Exchange Conference in 2023, China "
+            "first proposed the “International Science and Technology Cooperation Initiative.” [2]",
+        )
+    ]
+    asked = resolve("what about the first winner of its science award?", history)
+    assert "the first winner" in asked.query and "China" not in asked.query
+
+
+def test_a_bare_question_after_where_s_asks_of_what_it_asked() -> None:
+    history = [
+        turn(
+            "where's the second belt and road science and technology exchange conference being held",
+            "From the 10th to the 12th of this month, the second conference will be held as "
+            "scheduled in Chengdu. [1]",
+            query="where's the Second Belt and Road Science and Technology Exchange Conference "
+            "being held",
+        )
+    ]
+    asked = resolve("what dates?", history)
+    assert asked.query == (
+        "what dates is the Second Belt and Road Science and Technology Exchange Conference being held?"
+    )
+
+
+def test_the_first_one_after_a_heading_is_the_first_of_what_the_heading_counts() -> None:
+    history = [
+        turn(
+            "and the dates?",
+            "— Written on the Occasion of the Opening of the Second “Belt and Road” Science and "
+            "Technology Exchange Conference [1] From the 10th to the 12th of this month, the "
+            "second conference will be held as scheduled in Chengdu. [2]",
+            query="the dates?",
+        )
+    ]
+    # the heading ends at its marker: no name runs on into "From the 10th ..."
+    names = [e.name for e in focus(history)]
+    assert not any(n.endswith("From") for n in names)
+    asked = resolve("what about the first one, what year was that", history)
+    assert asked.query == (
+        "what about the first Belt and Road Science and Technology Exchange Conference, what year "
+        "was that"
+    )
+
+
+def test_a_correction_describing_a_person_asks_of_the_person_described() -> None:
+    kang = (
+        "Spanish Chief Researcher Kang Musha has dedicated 20 years to the ecology and "
+        "conservation of large mammals in Asia. [1] Italian scientist Fei Fan, based at the "
+        "Chinese Academy of Sciences, is part of the China-Sri Lanka Joint Center. [2]"
+    )
+    history = [
+        turn("who's doing transnational patrols for asian elephants", kang),
+        turn("what nationality is he?", kang),
+    ]
+    asked = resolve(
+        "no wait, I meant the italian scientist - which country is his joint center with?", history
+    )
+    assert asked.query == "which country is Fei Fan's joint center with?"
+    # the lookup finds whom the conversation never named
+    passages = ["Italian scientist Fei Fan is part of the joint center."]
+    only_kang = [
+        turn("who's doing transnational patrols for asian elephants", kang.split("[1]")[0])
+    ]
+    found = resolve(
+        "sorry, I meant the italian scientist - where does he work?",
+        only_kang,
+        lambda text: passages,
+    )
+    assert "Fei Fan" in found.query
