@@ -42,6 +42,7 @@ from index.text import (
     NUMBER_LIKE,
     ORG_WORDS,
     PERSON_NOUNS,
+    QUALIFIER_WORD,
     QUALIFIERS,
     REFERS_BACK,
     countries,
@@ -993,7 +994,7 @@ def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
     ``quoted_names``, one that opens a quoted name is left out: "the “First City on the Frontier”"
     says nothing of which forum is meant (the Second “Belt and Road” Conference still does)."""
     found: dict[str, str] = {}
-    for m in _QUALIFIER_WORD.finditer(text):
+    for m in QUALIFIER_WORD.finditer(text):
         if not quoted_names and m.group()[0].isupper() and _QUOTE_BEFORE.search(text, 0, m.start()):
             continue
         c = QUALIFIERS.get(m.group().lower())
@@ -1002,9 +1003,6 @@ def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
     return found
 
 
-_QUALIFIER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted(QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
-)
 _QUOTE_BEFORE = re.compile(r"[“\"‘]\s*$")
 
 
@@ -1142,13 +1140,21 @@ class Subject:
         return any(a != self.name for a in _SHORT_FORM.findall(sentence))
 
 
-_DATE_WORD = re.compile(r"\bdat(?:e|es|ed|ing)\b", re.I)
-_TO_DATE = re.compile(r"\bto\s+date\b", re.I)
+# A word a sentence says only inside an idiom of another sense: "To date, China has ..." says no
+# date, "he called for collaboration" names nothing. term -> (the word, the idiom)
+_IDIOMS = {
+    "date": (re.compile(r"\bdat(?:e|es|ed|ing)\b", re.I), re.compile(r"\bto\s+date\b", re.I)),
+    "call": (
+        re.compile(r"\bcall(?:s|ed|ing)?\b", re.I),
+        re.compile(r"\bcall(?:s|ed|ing)?\s+(?:for|on|upon)\b", re.I),
+    ),
+}
 
 
-def _date_idiom_only(text: str) -> bool:
-    """Every "date" of ``text`` is the idiom "to date" (so far)."""
-    return len(_DATE_WORD.findall(text)) == len(_TO_DATE.findall(text))
+def idiom_only(term: str, text: str) -> bool:
+    """``text`` says ``term`` (a key of _IDIOMS) only inside its idiom."""
+    word, idiom = _IDIOMS[term]
+    return len(word.findall(text)) == len(idiom.findall(text))
 
 
 _SHORT_FORM = re.compile(r"\b[A-Z]{2,6}\b")
@@ -1200,11 +1206,14 @@ def candidates(
     lexicon: Lexicon | None = None,
     person: Referent | None = None,
     subject: Subject | None = None,
+    idioms: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
     ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
     close word stand in for a question word the sentence lacks, scaled by its closeness;
-    ``person``: whom the question's "he" or "she" stands for; ``subject``: what its "it" does)."""
+    ``person``: whom the question's "he" or "she" stands for; ``subject``: what its "it" does;
+    ``idioms``: terms the question says outside their idiom, which a sentence saying them only
+    inside it does not match)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -1233,8 +1242,8 @@ def candidates(
                 matched = matched | {t for t, alts in said_as.items() if alts & sterms}
             if nations:  # "the Uruguayan side": "Uruguay's Minister of ..."
                 matched = matched | {t for t in nations - sterms if _nation_in(t, sterms)}
-            if "date" in matched and _date_idiom_only(text):
-                matched = matched - {"date"}  # "To date, China has ..." says nothing of a date
+            if idioms & matched:  # "what was the article called?": not "he called for ..."
+                matched = matched - {t for t in idioms & matched if idiom_only(t, text)}
             prior = _sentence_before(hit, i) if REFERS_BACK.match(text) else None
             borrowed: set[str] = set()
             if prior is not None:
@@ -1344,12 +1353,17 @@ def disagree(a: str, b: str, a_article: str, b_article: str, asked: Collection[s
     return False
 
 
-def _trim(c: Candidate, qterms: set[str], max_chars: int, needs: Need | None) -> tuple[int, int]:
+def _trim(
+    c: Candidate, idf: dict[str, float], max_chars: int, needs: Need | None
+) -> tuple[int, int]:
     """For a sentence far over the length budget: the longest clause window within the budget that
-    holds most of the question's words (and what the question asks for: a number, date or name).
-    The longest, because the answer usually sits next to the words that match the question."""
+    holds most of the question's words, each counted by its idf against the question's mean ("deep"
+    outweighs "research"), and what the question asks for (a number, date or name). The longest,
+    because the answer usually sits next to the words that match the question."""
     if len(c.text) <= max_chars * TRIM_OVER:
         return c.start, c.end
+    qterms = set(idf)
+    mean = sum(idf.values()) / len(idf) if idf else 1.0
     cuts = [0] + [m.end() for m in _CLAUSE.finditer(c.text)] + [len(c.text)]
     best: tuple[float, int] = (-1.0, 0)
     best_span = (0, len(c.text))
@@ -1359,7 +1373,7 @@ def _trim(c: Candidate, qterms: set[str], max_chars: int, needs: Need | None) ->
             if b - a > max_chars and j > i + 1:
                 break
             piece = c.text[a:b]
-            got = len(qterms & set(terms(piece))) + (
+            got = sum(idf[t] for t in qterms & set(terms(piece))) / mean + (
                 2 * needs.fit(piece) if needs is not None else 0
             )
             if (got, b - a) > best:
@@ -1416,7 +1430,8 @@ def score_sentences(
     referent = Referent(person, question) if person else None
     qualifier = _qualifier_fit(question)
     subject = Subject(thing) if thing else None
-    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent, subject)
+    idioms = frozenset(t for t in _IDIOMS if t in idf and not idiom_only(t, question))
+    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent, subject, idioms)
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).
@@ -1630,7 +1645,7 @@ def compose(
     parts: list[str] = []
     for cand in chosen:
         qs, qe = (
-            _trim(cand, qterms, settings.max_chars, needs)
+            _trim(cand, idf, settings.max_chars, needs)
             if not disagreement
             else (cand.start, cand.end)
         )

@@ -19,7 +19,7 @@ import numpy as np
 
 from ask.answer import Composition, compose, question_terms
 from ask.chatter import tidy
-from ask.focus import is_follow_up, resolve
+from ask.focus import is_follow_up, resolve, starts_topic
 from ask.history import ConversationStore, Turn, open_store
 from ask.reader import shipped_reader
 from ask.search import Hit, Searcher
@@ -265,7 +265,16 @@ class Engine:
         n = max(top_k, RETRIEVED_LIST) if include_retrieved else top_k
         vector = None
         mixed = False  # the question's vector pulled toward the last answer's passages
+        # what the conversation's last answer cited: a declined turn cited nothing it stands by
+        # ("who backed it?" declined, then "what nickname does it have?" is still about the SKA)
         earlier = history[-1].passages if history else ()
+        if (
+            len(history) >= 2
+            and not history[-1].answered
+            and history[-2].answered
+            and not starts_topic(history[-1].question)
+        ):
+            earlier = history[-2].passages
         reads_earlier = resolution.follow_up and not resolution.fresh and bool(earlier)
         mix = self.settings.answer.follow_up_vector_mix
         if reads_earlier and not standalone and mix > 0:

@@ -133,10 +133,18 @@ PERSON_NOUNS = (
 )
 
 
+# a qualifier as a word of its own or "ex-" ("ex-head"), not one joined on ("second-in-command",
+# "first-hand")
+QUALIFIER_WORD = re.compile(
+    r"\bex(?=-)|\b(?:" + "|".join(sorted(QUALIFIERS, key=len, reverse=True)) + r")\b(?!-\w)",
+    re.I,
+)
+
+
 def qualifier_alike(text: str) -> list[str]:
     """The other words of the qualifiers ``text`` says ("first" -> "inaugural", "maiden", "1st"):
     what the search also asks for, as "the first forum" is "the inaugural forum"."""
-    said = {w for w in words(text) if w in QUALIFIERS}
+    said = {m.group().lower() for m in QUALIFIER_WORD.finditer(text)}
     classes = {QUALIFIERS[w] for w in said}
     return [w for w, c in QUALIFIERS.items() if c in classes and w not in said]
 

@@ -644,9 +644,22 @@ def test_an_ellipsis_asking_the_year_or_the_dates_asks_for_a_date() -> None:
     assert kind("the year-end report, what does it say?") != "year"
 
 
-def test_to_date_is_no_date() -> None:
-    from ask.answer import _date_idiom_only
+def test_a_word_said_only_inside_an_idiom_is_not_the_word_asked() -> None:
+    from ask.answer import idiom_only
 
-    assert _date_idiom_only("To date, China has established cooperation with 160 countries.")
-    assert not _date_idiom_only("To date, the date of the forum is not known.")
-    assert not _date_idiom_only("The dates of the conference were set.")
+    assert idiom_only("date", "To date, China has established cooperation with 160 countries.")
+    assert not idiom_only("date", "To date, the date of the forum is not known.")
+    assert not idiom_only("date", "The dates of the conference were set.")
+    assert idiom_only("call", "At the forum, he called for integrated collaboration.")
+    assert not idiom_only("call", "The telescope is called the Chinese Sky Eye.")
+
+
+def test_a_word_joined_on_is_no_qualifier() -> None:
+    from ask.answer import _qualifiers
+    from index.text import qualifier_alike
+
+    assert _qualifiers("the park's second-in-command") == {}
+    assert _qualifiers("On the second day of their arrival") == {"ordinal": "2"}
+    assert _qualifiers("the ex-head scientist of FAST") == {"time": "past"}
+    assert qualifier_alike("who is the second-in-command?") == []
+    assert "inaugural" in qualifier_alike("the first forum")

@@ -237,3 +237,36 @@ def test_a_nickname_is_the_quoted_name_standing_for_the_short_form(seed_engine: 
     answer = seed_engine.ask("What popular Chinese nickname is given to the FAST radio telescope?")
     assert "Chinese Sky Eye" in answer.answer
     check_citations(seed_engine, answer)
+
+
+def test_a_long_sentence_is_cut_to_the_clauses_matching_the_rarer_words(
+    seed_engine: Engine,
+) -> None:
+    # the clause that names the projects ("projects" is rarer than "research" or "chinese", which
+    # other clauses have too), not the first clauses of the sentence
+    answer = seed_engine.ask(
+        "name the big projects chinese scientists started themselves, one about the planet's "
+        "ancient past and one about carbon in the sea"
+    )
+    assert "Deep Time Digital Earth" in answer.answer
+    check_citations(seed_engine, answer)
+
+
+def test_after_a_declined_turn_a_follow_up_reads_what_the_answer_before_it_cited(
+    seed_engine: Engine,
+) -> None:
+    first = seed_engine.ask("When did SKA construction start?")
+    assert "July 2021" in first.answer
+    declined = seed_engine.ask("how much did it cost?", first.conversation_id)
+    assert not declined.answered
+    nickname = seed_engine.ask("what nickname does it have", first.conversation_id)
+    assert "Earth's Giant Eye" in nickname.answer
+    check_citations(seed_engine, nickname)
+
+
+def test_called_asks_for_a_name_not_for_a_sentence_that_calls_for_something(
+    seed_engine: Engine,
+) -> None:
+    answer = seed_engine.ask("what was the article in the science and technology daily called?")
+    assert "Building a New" in answer.answer.split("[1]")[0]
+    check_citations(seed_engine, answer)
