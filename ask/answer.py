@@ -86,13 +86,22 @@ ATTRIBUTE_MISSING_PENALTY = (
 MISSING_PENALTY = 0.15  # only sentences over 1.5x the answer budget are cut to their best clauses
 NOT_ANSWERED = "The indexed articles do not answer this question."
 
-_NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage|how old)\b", re.I)
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|number of|what percentage)\b", re.I)
+# "how old is he?", "his age?": an age, not any number ("dedicated 20 years to ...")
+_NEEDS_AGE = re.compile(r"\bhow old\b|\b(?:his|her|their|its|the)\s+age\b|\bage\s+of\b", re.I)
+# "45-year-old", "aged 45", "born in", "Kang Musha, 45, has ..."
+_AGE = re.compile(
+    r"\b\d{1,3}[-\s]years?[-\s]old\b|\baged?\s+\d{1,3}\b|\bborn\b|,\s*\d{1,3},\s", re.I
+)
 # "and the year of the first edition?", "the dates?": an ellipsis asking for the year or date
 _NEEDS_YEAR = re.compile(
-    r"\b(what|which|in what|in which) year\b|^\s*(?:and\s+)?the\s+year\b(?!-)", re.I
+    r"\bbirth\s*year\b|\byear\s+of\s+birth\b|\b(what|which|in what|in which) year\b|^\s*(?:and\s+)?the\s+year\b(?!-)",
+    re.I,
 )
 _NEEDS_DATE = re.compile(
     r"\b(when|what (?:date|day|days|month)|which (?:date|day|days|month)|since when)\b"
+    r"|\b(?:exact|precise|specific)\s+(?:date|day)s?\b"
+    r"|\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:[\w-]+\s+)?(?:date|day)s?\b"
     r"|^\s*(?:and\s+)?the\s+(?:dates?|days?)\b(?!-)",
     re.I,
 )
@@ -158,7 +167,9 @@ _WHERE = re.compile(
     # asks for a name, the country doing something)
     r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
     r"(?P<kind2>city|country|town|village|province|state|region|county|district)\b"
-    r"[^?]*\b(?:in|at|to|from|located|based|situated)\s*\??\s*$"
+    r"(?:[^?]*\b(?:in|at|to|from|located|based|situated)\s*\??\s*$"
+    # "which German city did the delegation visit in mid-May?": where someone went
+    r"|\s+(?:did|does|do|will|would|has|have|had)\s+[^?]*\b(?:visit\w*|go|went|travel\w*)\b)"
     # "Which city hosts the conference?": the host is where it takes place (rtqa 2023-26 train:
     # the 9 such questions all have a place for answer)
     r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
@@ -184,7 +195,10 @@ _MONEY_Q = re.compile(
     # "the total construction budget", "the median sold price": rtqa 2023-26 train has 4 such
     # questions with two words between, all asking an amount of money
     r"\bwhat (?:is|was|were|are|will be) the (?:\w+ ){0,3}(?:cost|price|budget|value|salary|fine|fee)s?\b|"
-    r"\b(?:what|which) (?:\w+ )?(?:salary|wage|price|fee|fine|budget|sum|prize money)\b",
+    r"\b(?:what|which) (?:\w+ )?(?:salary|wage|price|fee|fine|budget|sum|prize money)\b|"
+    # "and its budget?", "SKA total budget?": a few words naming the sum asked
+    r"^\s*(?:and\s+)?(?:what\s+about\s+)?(?:[\w'’-]+\s+){0,3}(?:budget|cost|price|salary|fee)s?"
+    r"\s*\??\s*$",
     re.I,
 )
 _MONEY = re.compile(
@@ -632,7 +646,10 @@ _LEAD_NAME = re.compile(
 )
 
 
-_NEEDS_DAY = re.compile(r"\b(?:what|which|on which|on what) (?:date|day)s?\b", re.I)
+_NEEDS_DAY = re.compile(
+    r"\b(?:what|which|on which|on what) (?:date|day)s?\b|\b(?:exact|precise|specific)\s+(?:date|day)s?\b",
+    re.I,
+)
 # "Which month is that?": a month named; "the 10th to the 12th of this month" does not say
 _NEEDS_MONTH = re.compile(r"\b(?:what|which|in which|in what) month\b", re.I)
 _MONTH = re.compile(rf"\b(?:{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
@@ -684,10 +701,11 @@ def _date_need(question: str, year_only: bool = False) -> Need:
 
 # "Who is the chief scientist of FAST?", "Who succeeded Li Ke as chief scientist of FAST?"
 _WHO_ROLE = re.compile(
-    r"^\s*(?:and\s+)?who\s+(?:(?:is|was|are|were|will be)\s+(?:the|a|an)|\w+\s+[^?]{2,60}?\s+as"
-    r"(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)\s+"
+    r"^\s*(?:and\s+)?who\s+(?:(?:is|was|are|were|will be)\s+(?:the|a|an|[A-Z][\w-]*['’]s)|"
+    r"\w+\s+[^?]{2,60}?\s+as(?:\s+(?:the|a|an))?)\s+(?P<role>[\w\s'’-]{3,60}?)"
     # the role ends where a clause about it starts ("the astrophysicist working with ...")
-    r"(?:of|at|for|in|on|behind|that|who|which|with|working|studying|leading|heading|based)\b",
+    r"(?:\s+(?:of|at|for|in|on|to|behind|that|who|which|with|working|studying|leading|heading|"
+    r"based)\b|\s*\?\s*$)",
     re.I,
 )
 
@@ -908,11 +926,27 @@ def asking_part(question: str) -> str:
     return _IMPERATIVE.sub("Which ", last)  # "Name the city that ..." asks "Which city ..."
 
 
+# "why did he decide to move to China?", "why was Chengdu picked?": a choice made, whose reason a
+# sentence must state ("because", "in order to" ...); news seldom gives one
+_MOTIVE_Q = re.compile(
+    r"\b(?:why|for what reason)\b[^?]*\b(?:decid\w*|chose|choose|chosen|pick\w*|select\w*|"
+    r"opt\w*|mov(?:e|ed|ing)|le(?:ave|ft)|join(?:ed)?|quit|switch\w*)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a result|so that|in order to|reasons?|"
+    r"motivat\w*|driven by|in a bid to|attracted by|drawn (?:by|to))\b",
+    re.I,
+)
+
+
 def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
     question = asking_part(question)
     if _NEEDS_EXPANSION.search(question):
         return _expansion_need(question)
+    if _MOTIVE_Q.search(question):
+        return _graded("reason", _flag(lambda s: bool(_REASON.search(s))))
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)
@@ -924,6 +958,8 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
     if _NEEDS_GOAL.search(question):
         return Need("goal", _flag(lambda s: bool(_GOAL.search(s))), _always)
+    if _NEEDS_AGE.search(question):
+        return _graded("age", _flag(lambda s: bool(_AGE.search(s))))
     if _MONEY_Q.search(question):
         return _graded("money", _flag(lambda s: bool(_MONEY.search(s))))
     if _PERCENT_Q.search(question):
@@ -1032,10 +1068,15 @@ _TYPED_MONTH = re.compile(
 )
 
 
+_NOW = re.compile(r"\b(?:now|today|at present|these days)\s*\??\s*$", re.I)
+
+
 def _qualifier_fit(question: str) -> Callable[[str], float]:
     """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
     asking = asking_part(question)
     asked = _qualifiers(asking)
+    if "time" not in asked and _NOW.search(asking):
+        asked["time"] = "now"  # "so who's the chief scientist now?": not the former one
     # "who led the delegation in April?": one that came in May is another
     months = frozenset() if _NEEDS_MONTH.search(asking) else _months(asking, typed=True)
     if not asked and not months:

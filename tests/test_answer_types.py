@@ -663,3 +663,63 @@ def test_a_word_joined_on_is_no_qualifier() -> None:
     assert _qualifiers("the ex-head scientist of FAST") == {"time": "past"}
     assert qualifier_alike("who is the second-in-command?") == []
     assert "inaugural" in qualifier_alike("the first forum")
+
+
+def test_why_someone_chose_asks_for_a_stated_reason() -> None:
+    need = _needs("why did kang musha decide to join the xishuangbanna tropical botanical garden")
+    assert need is not None and need.kind == "reason"
+    joined = "Since joining the garden in 2020, he has been involved in patrols for elephants."
+    assert not need.holds(joined)  # "since" here says when, not why
+    assert need.holds("He moved to China because the garden offered him a lab.")
+    assert _needs("Why was Chengdu picked to host the conference?").kind == "reason"  # type: ignore[union-attr]
+    # why something matters, or an elliptical "why?", may be answered in any words
+    assert kind("why does the tengchong forum matter for yunnan?") != "reason"
+    assert kind("why?") != "reason"
+
+
+def test_an_exact_date_an_age_and_a_budget_are_asked_as_such() -> None:
+    exact = _needs("What is the exact date of the 2025 Frontier Exploration Roundtable Forum?")
+    assert exact is not None and exact.kind == "date"
+    assert exact.fit("The delegation met in mid-May to discuss the forum.") == PARTIAL_DAY
+    assert kind("on what exact date?") == "date"
+    age = _needs("how old is he?")
+    assert age is not None and age.kind == "age"
+    assert not age.holds("Kang Musha has dedicated 20 years to the ecology of large mammals.")
+    assert age.holds("Kang Musha, 45, has dedicated 20 years to large mammals.")
+    assert kind("what's his birth year") == "year"
+    assert kind("and its budget?") == "money"
+    assert kind("SKA total budget?") == "money"
+    # a question ending on "funding" asks of the funding, not for a sum
+    assert kind("Which ministry's official said China will open up research data and funding?") != (
+        "money"
+    )
+
+
+def test_who_holds_a_role_now_is_not_the_former_holder() -> None:
+    fit = _qualifier_fit("so who's the chief scientist now?")
+    assert fit("Li Ke, the former chief scientist of FAST, explained ...") == -QUALIFIER_CLASH
+    assert fit("The chief scientist of FAST explained ...") == 0.0
+
+
+def test_a_role_asked_of_a_country_or_to_a_place_is_the_role() -> None:
+    from ask.answer import _WHO_ROLE
+
+    for question, role in (
+        ("Who is the Chinese ambassador to Germany?", "Chinese ambassador"),
+        ("Who is China's Minister of Science and Technology?", "Minister"),
+        ("Who is the chairman?", "chairman"),
+        ("who is the chief scientist of FAST?", "chief scientist"),
+    ):
+        m = _WHO_ROLE.match(question)
+        assert m is not None and m.group("role") == role
+
+
+def test_which_city_someone_visited_asks_for_a_place() -> None:
+    need = _needs(
+        "Which German city did the Chinese Academy of Sciences delegation visit in mid-May?"
+    )
+    assert need is not None and need.kind == "place"
+    assert not need.holds(
+        "In mid-May, a delegation visited Germany, where they discussed the forum to be held in "
+        "Shanghai."
+    )

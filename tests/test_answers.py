@@ -270,3 +270,13 @@ def test_called_asks_for_a_name_not_for_a_sentence_that_calls_for_something(
     answer = seed_engine.ask("what was the article in the science and technology daily called?")
     assert "Building a New" in answer.answer.split("[1]")[0]
     check_citations(seed_engine, answer)
+
+
+def test_a_follow_up_asking_why_he_chose_or_what_it_cost_is_declined(seed_engine: Engine) -> None:
+    who = seed_engine.ask("who's doing transnational patrols for asian elephants")
+    assert "Kang Musha" in who.answer
+    why = seed_engine.ask("why did he decide to move to china?", who.conversation_id)
+    assert not why.answered
+    ska = seed_engine.ask("when did SKA construction start")
+    assert "July 2021" in ska.answer
+    assert not seed_engine.ask("and its budget?", ska.conversation_id).answered
