@@ -45,6 +45,7 @@ from index.text import (
     QUALIFIER_WORD,
     QUALIFIERS,
     REFERS_BACK,
+    TITLE_WORDS,
     countries,
     names,
     person_names,
@@ -940,9 +941,36 @@ _REASON = re.compile(
 )
 
 
+_NAME_PART_Q = re.compile(
+    r"\b(?P<x>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)['’]s?\s+(?:first|full|given|last|family|sur)\s*name\b"
+    r"|\b(?:first|full|given|last|family|sur)\s*name\s+of\s+(?:[\w-]+\s+){0,3}?(?P<y>[A-Z][\w-]+)\b",
+)
+
+
+def _longer_name(name: str) -> Callable[[str], bool]:
+    """A sentence naming ``name`` with another name word beside it ("Fei Fan" for "Fan"), not a
+    title ("Deputy Manager Aizhibai" gives no other name)."""
+    x = re.escape(name)
+    beside = re.compile(rf"\b([A-Z][a-z]+)\s+{x}\b|\b{x}\s+([A-Z][a-z]+)\b")
+
+    def test(s: str) -> bool:
+        for m in beside.finditer(s):
+            word = m.group(1) or m.group(2)
+            if word.lower() not in stopwords() and word not in TITLE_WORDS:
+                return True
+        return False
+
+    return test
+
+
 def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
     question = asking_part(question)
+    part = _NAME_PART_Q.search(question)
+    named = part.group("x") or part.group("y") if part else ""
+    if named and not named.isupper():
+        # "what's Flati's first name?": a longer name of his than the question gives
+        return _graded("name part", _flag(_longer_name(named)))
     if _NEEDS_EXPANSION.search(question):
         return _expansion_need(question)
     if _MOTIVE_Q.search(question):

@@ -723,3 +723,16 @@ def test_which_city_someone_visited_asks_for_a_place() -> None:
         "In mid-May, a delegation visited Germany, where they discussed the forum to be held in "
         "Shanghai."
     )
+
+
+def test_a_first_name_asked_needs_a_longer_name_than_the_question_gives() -> None:
+    need = _needs("what's Flati's first name? the uruguayan minister")
+    assert need is not None and need.kind == "name part"
+    assert not need.holds(
+        "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, said"
+    )
+    assert not _needs("What is Deputy Manager Aizhibai's full name?").holds(  # type: ignore[union-attr]
+        "Deputy Manager Aizhibai commented: “These seeds are good.”"
+    )
+    assert _needs("what is Fan's first name?").holds("Italian scientist Fei Fan said")  # type: ignore[union-attr]
+    assert kind("what is FAST's full name?") == "expansion"  # a short form's is its long form
