@@ -39,12 +39,13 @@ from index.text import (
 from newsrag.settings import AnswerSettings
 
 if TYPE_CHECKING:
-    from ask.answer import Candidate, Need
+    from ask.answer import Candidate
+    from ask.needs import Need
 
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = MODEL_DIR / "selector.txt"
 
-# what the rules say a question asks for (ask/answer.py ``_needs``), as a category code
+# what the rules say a question asks for (ask/needs.py ``_needs``), as a category code
 NEED_KINDS = (
     "",
     "alias",

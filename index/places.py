@@ -8,7 +8,7 @@ province (0.7 s; 100 MB while reading, 20 MB kept), then held.
 The lists are far from complete (ISO writes Bavaria "Bayern"), so a name they lack may still be
 anything; a name they hold as another kind or of another country is not the place asked for:
 "Shanghai" is no answer to "which German city", nor "Yunnan" to "which city", nor "Chengdu" to "which
-province" (ask/answer.py ``_fine_place_fit``).
+province" (ask/needs.py ``_fine_place_fit``).
 """
 
 from __future__ import annotations

@@ -5,20 +5,22 @@ from __future__ import annotations
 import pytest
 
 from ask.answer import (
-    ANY_COUNT,
     MONTH_CLASH,
-    OTHER_NAME,
-    PARTIAL_DATE,
-    PARTIAL_DAY,
     QUALIFIER_CLASH,
     QUALIFIER_MATCH,
     _months,
+    _qualifier_fit,
+    disagree,
+)
+from ask.needs import (
+    ANY_COUNT,
+    OTHER_NAME,
+    PARTIAL_DATE,
+    PARTIAL_DAY,
     _nation_in,
     _needs,
     _place_fit,
-    _qualifier_fit,
     asking_part,
-    disagree,
 )
 from index.text import person_names, titled_names
 
@@ -702,7 +704,7 @@ def test_who_holds_a_role_now_is_not_the_former_holder() -> None:
 
 
 def test_a_role_asked_of_a_country_or_to_a_place_is_the_role() -> None:
-    from ask.answer import _WHO_ROLE
+    from ask.needs import _WHO_ROLE
 
     for question, role in (
         ("Who is the Chinese ambassador to Germany?", "Chinese ambassador"),

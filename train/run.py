@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import ask.answer
+import ask.needs
 import ask.selector
 from index.embedder import Embedder, bundled_model_path
 from newsrag.settings import Settings
@@ -265,7 +266,9 @@ def train_reader(
         return _sentence_groups(settings, embedder, corpus, dates, split, window_days, step)
 
     # the candidates depend on the corpus, the question window and the answer rules' code
-    code = b"".join(Path(m.__file__).read_bytes() for m in (ask.answer, ask.selector) if m.__file__)
+    code = b"".join(
+        Path(m.__file__).read_bytes() for m in (ask.answer, ask.needs, ask.selector) if m.__file__
+    )
     key = f"{len(corpus)}-{limit}-{window_days}-{hashlib.sha256(code).hexdigest()[:12]}"
     groups = rd.timed(seconds, "sentences", lambda: rd.cached_sentences(work, key, build))
     pairs = rd.pairs_of(groups["train"]) + rd.evidence_pairs(split.train)
