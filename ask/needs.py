@@ -65,7 +65,9 @@ _NEEDS_DATE = re.compile(
 _NEEDS_PERSON = re.compile(
     r"^\s*(?:and\s+)?(who|whom|whose)\b|\b(who|whom) |\b(which|what)\s+(\w+\s+){0,2}?"
     # a title before a name is not what is asked: "which university Professor Zhang is from?"
-    rf"({PERSON_NOUNS})\b(?!(?-i:\s+[A-Z][a-z]))",
+    rf"({PERSON_NOUNS})\b(?!(?-i:\s+[A-Z][a-z]))"
+    # typed as keywords: "deputy manager of the aijiu park name?"
+    rf"|^\s*(?:the\s+)?(?:[\w-]+\s+)?(?:{PERSON_NOUNS})\b[^?]*\bname\s*\??\s*$",
     re.I,
 )
 
@@ -573,7 +575,7 @@ def _fine_place_fit(s: str, question: str, category: str) -> float:
     kind: PlaceKind = "city" if category in CITY_WORDS else "subdivision"
     country = _asked_country(question, category)
     gazetteer = places()
-    people = set(titled_names(s))
+    people = set(titled_names(s)) | set(person_names(s))
     # the text's own word for a place ("the Xishuangbanna region" is no city)
     other_kind = {
         m.group(1)
@@ -588,8 +590,8 @@ def _fine_place_fit(s: str, question: str, category: str) -> float:
             return 0.0
         if name.lower().removeprefix("the ") in countries() or _CALENDAR.match(name):
             return 0.0
-        if name in people or any(p in name for p in people):
-            return 0.0
+        if any(p in name or name in p for p in people):
+            return 0.0  # "Yulong" of "Ren Yulong" is no county of Yunnan here
         if gazetteer.rules_out(name, kind, country):
             return 0.0
         return 1.0 if gazetteer.holds(name, kind) else unknown

@@ -738,3 +738,20 @@ def test_a_first_name_asked_needs_a_longer_name_than_the_question_gives() -> Non
     )
     assert _needs("what is Fan's first name?").holds("Italian scientist Fei Fan said")  # type: ignore[union-attr]
     assert kind("what is FAST's full name?") == "expansion"  # a short form's is its long form
+
+
+def test_a_role_typed_as_keywords_with_name_asks_for_a_person() -> None:
+    assert kind("deputy manager of the aijiu agricultural products park name?") == "person"
+    assert kind("telescope name?") != "person"
+
+
+def test_part_of_a_person_s_name_is_no_place() -> None:
+    from ask.needs import UNKNOWN_NAME, _fine_place_fit
+
+    ren = (
+        "Ren Yulong, Deputy Director of the Institute of Crop Sciences at the Chinese Academy of "
+        "Agricultural Sciences, led a delegation to visit the Uruguayan Institute of Agriculture."
+    )
+    # "Yulong" is also a county of Yunnan in GeoNames; here it is half of a name
+    asked = "which city is the Uruguayan Institute of Agriculture and Livestock in?"
+    assert _fine_place_fit(ren, asked, "city") <= UNKNOWN_NAME
