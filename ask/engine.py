@@ -299,6 +299,7 @@ class Engine:
             mode,
             vector=vector,
             dense_extra=self.settings.retrieval.answer_dense_extra,
+            words_extra=self.settings.retrieval.answer_bm25_extra,
             answer_k=top_k,
             listing=include_retrieved,
         )

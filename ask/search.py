@@ -110,6 +110,7 @@ class Searcher:
         mode: str | None = None,
         vector: np.ndarray | None = None,
         dense_extra: int = 0,
+        words_extra: int = 0,
         answer_k: int | None = None,
         listing: bool = True,
     ) -> tuple[list[Hit], list[Hit], np.ndarray]:
@@ -122,7 +123,8 @@ class Searcher:
         them when they rank so (rtqa gold dev: answer_accuracy 0.544 reading these, 0.505 reading
         the list's first five), and the best ``dense_extra`` dense passages that fusion ranked
         lower: a passage no question word matches gets little from reciprocal rank fusion, yet
-        may hold the paraphrased answer."""
+        may hold the paraphrased answer; likewise the best ``words_extra`` BM25 passages, whose
+        vector other topics of the passage dilute."""
         top_k = top_k or self.settings.top_k
         answer_k = answer_k or top_k
         mode = mode or self.settings.mode
@@ -159,6 +161,8 @@ class Searcher:
         read = [pid for pid, _ in fused[:answer_k]]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
         read += [pid for pid in best_dense if pid not in read]
+        best_words = lists[-1][:words_extra] if mode in ("hybrid", "bm25") else []
+        read += [pid for pid in best_words if pid not in read]
         wanted = listed + [pid for pid in read if pid not in listed]
         missing = [pid for pid in wanted if pid not in fetched]
         fetched.update({p.id: p for p in self.store.get_passages(missing)})

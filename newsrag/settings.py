@@ -89,6 +89,11 @@ class RetrievalSettings(BaseSettings):
     # the answer step also reads this many of the best dense passages that fusion ranked below
     # top_k: a paraphrase shares no word with its answer, so BM25 pushes it down (docs/benchmarks.md)
     answer_dense_extra: int = Field(default=2, ge=0, le=10)
+    # ... and this many of the best BM25 passages: one whose words match but whose vector is
+    # diluted by other topics ("Which platform launched on May 22?": the passage opens with a
+    # heading and another subject) ranks low in fusion (development sets: 7 answers gained, none
+    # lost; docs/benchmarks.md, session 13)
+    answer_bm25_extra: int = Field(default=1, ge=0, le=10)
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     # the ranked list shows at most this many passages of one article ahead of the best passage of

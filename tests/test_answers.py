@@ -280,3 +280,18 @@ def test_a_follow_up_asking_why_he_chose_or_what_it_cost_is_declined(seed_engine
     ska = seed_engine.ask("when did SKA construction start")
     assert "July 2021" in ska.answer
     assert not seed_engine.ask("and its budget?", ska.conversation_id).answered
+
+
+def test_the_answer_also_reads_the_best_bm25_passage_fusion_ranked_low(
+    seed_engine: Engine,
+) -> None:
+    # the passage opens with a heading and another subject: its vector is far from the question,
+    # its words are the closest of any passage
+    searcher = seed_engine.searcher
+    question = "Which platform launched on May 22?"
+    hits, reading, _ = searcher.search_with_pool(question, 5, words_extra=1, answer_k=5)
+    assert not any("Biodiversity Platform" in h.passage.text for h in hits)
+    assert any("Biodiversity Platform" in h.passage.text for h in reading)
+    answer = seed_engine.ask(question)
+    assert "Xishuangbanna Biodiversity Platform" in answer.answer
+    check_citations(seed_engine, answer)

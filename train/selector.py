@@ -41,6 +41,7 @@ from train.rtqa import Question, Split
 Progress = Callable[[int, int], None]
 ANSWER_K = 5  # passages the answer reads (RetrievalSettings.top_k)
 DENSE_EXTRA = 2  # and the best dense ones fusion ranked lower (answer_dense_extra)
+BM25_EXTRA = 1  # and the best BM25 ones (answer_bm25_extra)
 
 
 @dataclass(slots=True)
@@ -111,6 +112,7 @@ class SentenceBuilder:
         stage = self.builder.first_stage(q, qvec)
         chosen = stage.fused[:ANSWER_K]
         extra = [i for i in stage.dense[:DENSE_EXTRA] if i not in chosen]
+        extra += [i for i in stage.bm25[:BM25_EXTRA] if i not in chosen and i not in extra]
         wanted = chosen + extra
         self._stored(wanted)
         fused_rank = {i: r for r, i in enumerate(stage.fused, start=1)}
