@@ -401,6 +401,10 @@ def _answered(query: str, answer: str, found: list[_Mention], q_keys: set[str]) 
     return None
 
 
+_HIS_NAME = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:what(?:['’]s|\s+is|\s+was)|whats)\s+(?:his|her)\s+name\s*\??\s*$",
+    re.I,
+)
 _NAME_ASKED = re.compile(
     r"\b(?:called|named)\s*\??\s*$|\bwhat(?:['’]s|\s+is)\s+(?:his|her)\s+name\b|"
     r"\bwho\s+(?:is|was|'s)\s+(?:he|she)\s*\??\s*$",
@@ -766,6 +770,9 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
         # "he" is the focus's person, unless the question describes whom it means ("what about
         # the spanish researcher, who is he?")
         person = _pick(entities, {"person"})
+    if person is not None and _HIS_NAME.match(query):
+        # "what's his name?" after an answer naming him: who he is, as the conversation knows
+        query, uncertain = f"who is {person.name}?", False
     thing = _pick(entities, {"thing"}) if _ITS & set(words(query)) else None
     return Resolution(
         query,

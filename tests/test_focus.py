@@ -520,3 +520,17 @@ def test_a_correction_describing_a_person_asks_of_the_person_described() -> None
         lambda text: passages,
     )
     assert "Fei Fan" in found.query
+
+
+def test_his_name_asked_after_an_answer_naming_him_asks_who_he_is() -> None:
+    history = [
+        turn(
+            "what did the former FAST chief scientist say about international cooperation?",
+            "According to former FAST chief scientist Li Di, international cooperation is "
+            "inherently linked to FAST's operational strategy. [1]",
+        )
+    ]
+    asked = resolve("what's his name?", history)
+    assert asked.query == "who is Li Di?" and not asked.uncertain
+    # his first name is no name the conversation holds: asked as typed
+    assert resolve("what's his first name?", history).query == "what's his first name?"
