@@ -145,17 +145,6 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ACRONYM = re.compile(r"^\s*[\"“”‘’']?\s*\((?P<short>[A-Z][A-Za-z]*[A-Z])\)")
 _MARKER = re.compile(r"\s*\[\d+\]")
 
-
-def _plain(answer: str) -> str:
-    """``answer`` without its [n] markers and quotation marks; a quoted heading ("— Written on the
-    Occasion of the Opening of ... Conference [1] From the 10th ...") ends where its marker stood,
-    so that no name runs on into the next sentence."""
-    ended = _MARKER.sub(
-        lambda m: "" if answer[: m.start()].rstrip()[-1:] in ".!?”\"'’" else ".", answer
-    )
-    return unquoted(ended)
-
-
 _LOCATED = re.compile(
     r"\b(?:in|at|to|into|visited|visit|visiting|toward|towards|across)\s+(?:the\s+)?$", re.I
 )
@@ -226,6 +215,16 @@ _QUOTES = re.compile(r"[“”\"‘]|’(?![a-z])")
 def unquoted(text: str) -> str:
     """Quotation marks dropped: "the “Belt and Road” Science ... Conference" is one name."""
     return _QUOTES.sub("", text)
+
+
+def _plain(answer: str) -> str:
+    """``answer`` without its [n] markers and quotation marks; a quoted heading ("— Written on the
+    Occasion of the Opening of ... Conference [1] From the 10th ...") ends where its marker stood,
+    so that no name runs on into the next sentence."""
+    ended = _MARKER.sub(
+        lambda m: "" if answer[: m.start()].rstrip()[-1:] in ".!?”\"'’" else ".", answer
+    )
+    return unquoted(ended)
 
 
 def mentions(text: str) -> list[_Mention]:
@@ -853,9 +852,8 @@ def _ordinal(question: str, prev: TurnLike, entities: list[Entity]) -> str:
         if e.kind != "person"
         and (
             re.search(rf"\b(?:{_ORDINALS})\s+[“\"']?{re.escape(e.name)}", said, re.I)
-            or re.match(
-                rf"(?:the\s+)?(?:{_ORDINALS})\s", e.name, re.I
-            )  # "Second Belt and Road ..."
+            # a name that holds its ordinal: "Second Belt and Road Science and Technology ..."
+            or re.match(rf"(?:the\s+)?(?:{_ORDINALS})\s", e.name, re.I)
         )
     ]
     # a country is not "the first one" of anything ("at the first one" after an answer listing

@@ -134,6 +134,7 @@ class Searcher:
         lists: list[list[str]] = []
         weights: list[float] = []
         bm25_scores: dict[str, float] = {}
+        bm25_ids: list[str] = []
         if mode in ("hybrid", "dense"):
             where = filters.chroma_where() if filters else None
             dense = self.store.query(qvec, n, where)
@@ -144,7 +145,8 @@ class Searcher:
             alike = qualifier_alike(query)
             bm25_hits = self.bm25.search(" ".join([query, *alike]), n, filters, keep)
             bm25_scores = dict(bm25_hits)
-            lists.append([pid for pid, _ in bm25_hits])
+            bm25_ids = [pid for pid, _ in bm25_hits]
+            lists.append(bm25_ids)
             weights.append(self.settings.bm25_weight)
         fused = rrf(lists, weights, self.settings.rrf_k)
         if self.ranker is not None and mode == "hybrid" and fused:
@@ -161,7 +163,7 @@ class Searcher:
         read = [pid for pid, _ in fused[:answer_k]]
         best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
         read += [pid for pid in best_dense if pid not in read]
-        best_words = lists[-1][:words_extra] if mode in ("hybrid", "bm25") else []
+        best_words = bm25_ids[:words_extra]
         read += [pid for pid in best_words if pid not in read]
         wanted = listed + [pid for pid in read if pid not in listed]
         missing = [pid for pid in wanted if pid not in fetched]
