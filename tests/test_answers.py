@@ -233,25 +233,6 @@ def test_dates_asked_after_the_place_are_the_conference_s_not_to_date(seed_engin
     check_citations(seed_engine, counted)
 
 
-def test_a_nickname_is_the_quoted_name_standing_for_the_short_form(seed_engine: Engine) -> None:
-    answer = seed_engine.ask("What popular Chinese nickname is given to the FAST radio telescope?")
-    assert "Chinese Sky Eye" in answer.answer
-    check_citations(seed_engine, answer)
-
-
-def test_a_long_sentence_is_cut_to_the_clauses_matching_the_rarer_words(
-    seed_engine: Engine,
-) -> None:
-    # the clause that names the projects ("projects" is rarer than "research" or "chinese", which
-    # other clauses have too), not the first clauses of the sentence
-    answer = seed_engine.ask(
-        "name the big projects chinese scientists started themselves, one about the planet's "
-        "ancient past and one about carbon in the sea"
-    )
-    assert "Deep Time Digital Earth" in answer.answer
-    check_citations(seed_engine, answer)
-
-
 def test_after_a_declined_turn_a_follow_up_reads_what_the_answer_before_it_cited(
     seed_engine: Engine,
 ) -> None:
@@ -262,14 +243,6 @@ def test_after_a_declined_turn_a_follow_up_reads_what_the_answer_before_it_cited
     nickname = seed_engine.ask("what nickname does it have", first.conversation_id)
     assert "Earth's Giant Eye" in nickname.answer
     check_citations(seed_engine, nickname)
-
-
-def test_called_asks_for_a_name_not_for_a_sentence_that_calls_for_something(
-    seed_engine: Engine,
-) -> None:
-    answer = seed_engine.ask("what was the article in the science and technology daily called?")
-    assert "Building a New" in answer.answer.split("[1]")[0]
-    check_citations(seed_engine, answer)
 
 
 def test_a_follow_up_asking_why_he_chose_or_what_it_cost_is_declined(seed_engine: Engine) -> None:
@@ -294,4 +267,39 @@ def test_the_answer_also_reads_the_best_bm25_passage_fusion_ranked_low(
     assert any("Biodiversity Platform" in h.passage.text for h in reading)
     answer = seed_engine.ask(question)
     assert "Xishuangbanna Biodiversity Platform" in answer.answer
+    check_citations(seed_engine, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "first_only"),
+    [
+        # a quoted name before a short form is another name for it: "the ‘Chinese Sky Eye’ (FAST)"
+        (
+            "What popular Chinese nickname is given to the FAST radio telescope?",
+            "Chinese Sky Eye",
+            False,
+        ),
+        # a long sentence is cut to the clause naming the projects ("projects" is rarer than
+        # "research" or "chinese", which the other clauses have too), not to its first clauses
+        (
+            "name the big projects chinese scientists started themselves, one about the planet's "
+            "ancient past and one about carbon in the sea",
+            "Deep Time Digital Earth",
+            False,
+        ),
+        # "called" asks for a name, not for a sentence in which someone "called for" something
+        (
+            "what was the article in the science and technology daily called?",
+            "Building a New",
+            True,
+        ),
+    ],
+    ids=["nickname-before-short-form", "long-sentence-cut-by-rare-words", "called-not-called-for"],
+)
+def test_the_answer_says_what_was_asked_in_the_articles_words(
+    seed_engine: Engine, question: str, expected: str, first_only: bool
+) -> None:
+    answer = seed_engine.ask(question)
+    said = answer.answer.split("[1]")[0] if first_only else answer.answer
+    assert expected in said
     check_citations(seed_engine, answer)
