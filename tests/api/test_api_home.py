@@ -48,3 +48,17 @@ def test_the_schema_documents_query_and_names_the_alias(live: LiveServer) -> Non
         schema = c.get("/openapi.json").json()["components"]["schemas"]["SearchRequest"]
     assert "query" in schema["properties"] and "question" not in schema["properties"]
     assert "`question`" in schema["properties"]["query"]["description"]
+
+
+def test_the_server_reads_the_place_gazetteer_before_it_is_ready(
+    seed_settings: Settings, seed_engine: object
+) -> None:
+    # read on demand, the first "which city ...?" request waited about a second for it
+    from api.app import create_app
+    from index.places import places
+
+    places.cache_clear()
+    app = create_app(seed_settings, engine=seed_engine, mount_ui=False)  # type: ignore[arg-type]
+    with TestClient(app) as c:
+        assert places.cache_info().currsize == 1  # no question asked
+        assert c.get("/health").status_code == 200
