@@ -134,11 +134,13 @@ class Searcher:
         lists: list[list[str]] = []
         weights: list[float] = []
         bm25_scores: dict[str, float] = {}
+        dense_ids: list[str] = []
         bm25_ids: list[str] = []
         if mode in ("hybrid", "dense"):
             where = filters.chroma_where() if filters else None
             dense = self.store.query(qvec, n, where)
-            lists.append([pid for pid, _ in dense])
+            dense_ids = [pid for pid, _ in dense]
+            lists.append(dense_ids)
             weights.append(self.settings.dense_weight)
         if mode in ("hybrid", "bm25"):
             # "the first forum" also searched as "the inaugural forum"
@@ -150,9 +152,8 @@ class Searcher:
             weights.append(self.settings.bm25_weight)
         fused = rrf(lists, weights, self.settings.rrf_k)
         if self.ranker is not None and mode == "hybrid" and fused:
-            dense_ids = lists[0]
             ranked, fetched = self._rerank(
-                query, qvec, fused, dense_ids, lists[1], bm25_scores, keep
+                query, qvec, fused, dense_ids, bm25_ids, bm25_scores, keep
             )
             fused = ranked
         else:
@@ -161,10 +162,9 @@ class Searcher:
         shown = (per_article(fused, cap) if cap else fused) if listing else []
         listed = [pid for pid, _ in shown[:top_k]]
         read = [pid for pid, _ in fused[:answer_k]]
-        best_dense = lists[0][:dense_extra] if mode in ("hybrid", "dense") else []
-        read += [pid for pid in best_dense if pid not in read]
-        best_words = bm25_ids[:words_extra]
-        read += [pid for pid in best_words if pid not in read]
+        for pid in (*dense_ids[:dense_extra], *bm25_ids[:words_extra]):
+            if pid not in read:
+                read.append(pid)
         wanted = listed + [pid for pid in read if pid not in listed]
         missing = [pid for pid in wanted if pid not in fetched]
         fetched.update({p.id: p for p in self.store.get_passages(missing)})
@@ -177,11 +177,11 @@ class Searcher:
                 if passage is not None
                 else None
             )
-        self._lead_in([h for h in made.values() if h is not None])
         hits = [h for h in (made[pid] for pid in listed) if h is not None]
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
         reading = [h for h in (made[pid] for pid in read) if h is not None]
+        self._lead_in(reading)  # only the answer step reads whom "he" speaks of
         unlisted = [hit for hit in reading if hit.rank == 0]
         for k, hit in enumerate(unlisted, start=1):  # read, not listed: ranked after the list
             hit.rank = len(hits) + k
