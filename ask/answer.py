@@ -356,13 +356,15 @@ def candidates(
     person: Referent | None = None,
     subject: Subject | None = None,
     idioms: frozenset[str] = frozenset(),
+    ordinals: dict[str, str] | None = None,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
     ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
     close word stand in for a question word the sentence lacks, scaled by its closeness;
     ``person``: whom the question's "he" or "she" stands for; ``subject``: what its "it" does;
     ``idioms``: terms the question says outside their idiom, which a sentence saying them only
-    inside it does not match)."""
+    inside it does not match; ``ordinals``: the question's ordinal terms and the ordinal each says,
+    which a sentence saying that ordinal in other words matches)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -393,6 +395,10 @@ def candidates(
                 matched = matched | {t for t in nations - sterms if _nation_in(t, sterms)}
             if idioms & matched:  # "what was the article called?": not "he called for ..."
                 matched = matched - {t for t in idioms & matched if idiom_only(t, text)}
+            if ordinals and not ordinals.keys() <= matched:
+                # "the first forum": "the inaugural forum" is the first one
+                said = _qualifiers(text, quoted_names=False).get("ordinal")
+                matched = matched | {t for t, c in ordinals.items() if c == said}
             prior = _sentence_before(hit, i) if REFERS_BACK.match(text) else None
             borrowed: set[str] = set()
             if prior is not None:
@@ -580,7 +586,15 @@ def score_sentences(
     qualifier = _qualifier_fit(question)
     subject = Subject(thing) if thing else None
     idioms = frozenset(t for t in _IDIOMS if t in idf and not idiom_only(t, question))
-    ranked = candidates(qvec, hits, idf, needs, qualifier, lexicon, referent, subject, idioms)
+    ordinals = {
+        t: QUALIFIERS[w]
+        for w in _ordinal_words(asking_part(question))
+        for t in terms(w)
+        if t in idf
+    }
+    ranked = candidates(
+        qvec, hits, idf, needs, qualifier, lexicon, referent, subject, idioms, ordinals
+    )
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked
     # ("population" of a place they only mention).

@@ -303,3 +303,15 @@ def test_the_answer_says_what_was_asked_in_the_articles_words(
     said = answer.answer.split("[1]")[0] if first_only else answer.answer
     assert expected in said
     check_citations(seed_engine, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tengchong scientsts forum when was the first one", "and the first tengchong forum year?"],
+)
+def test_the_inaugural_one_is_the_first_one_asked(seed_engine: Engine, question: str) -> None:
+    # "the first forum" asked: "Since the inaugural forum was held in 2022" says "first" in other
+    # words, as much as "the “First City on the Frontier”" says it in the same word
+    answer = seed_engine.ask(question)
+    assert answer.answered and "2022" in answer.answer
+    check_citations(seed_engine, answer)
