@@ -56,6 +56,7 @@ from index.text import (
     QUALIFIER_WORD,
     QUALIFIERS,
     REFERS_BACK,
+    STARTED,
     names,
     person_names,
     quantities,
@@ -155,6 +156,26 @@ def _qualifiers(text: str, quoted_names: bool = True) -> dict[str, str]:
 _QUOTE_BEFORE = re.compile(r"[“\"‘]\s*$")
 
 
+def _asked_qualifiers(asking: str) -> dict[str, str]:
+    """The qualifiers the asking part of a question says, and "first" when it asks when something
+    started."""
+    asked = _qualifiers(asking)
+    if "ordinal" not in asked and STARTED.search(asking):
+        asked["ordinal"] = "1"
+    return asked
+
+
+def _ordinal_names(text: str, qterms: Collection[str]) -> bool:
+    """``text`` says an ordinal of one of ``qterms``: "the inaugural forum", not "the first
+    recipient" (the ordinal's next two words)."""
+    for m in QUALIFIER_WORD.finditer(text):
+        if QUALIFIERS.get(m.group().lower(), "").isdigit():
+            after = text[m.end() : m.end() + 40].split()[:2]
+            if set(terms(" ".join(after))) & set(qterms):
+                return True
+    return False
+
+
 def _ordinal_words(text: str) -> list[str]:
     """The ordinals of ``text`` written as words ("third"; "3rd" may stand for it elsewhere)."""
     return [w for w in words(text) if w.isalpha() and QUALIFIERS.get(w, "").isdigit()]
@@ -187,7 +208,7 @@ _NOW = re.compile(r"\b(?:now|today|at present|these days)\s*\??\s*$", re.I)
 def _qualifier_fit(question: str) -> Callable[[str], float]:
     """A score change for a sentence: a clash with the question's qualifiers costs, a match earns."""
     asking = asking_part(question)
-    asked = _qualifiers(asking)
+    asked = _asked_qualifiers(asking)
     if "time" not in asked and _NOW.search(asking):
         asked["time"] = "now"  # "so who's the chief scientist now?": not the former one
     # "who led the delegation in April?": one that came in May is another
@@ -227,7 +248,7 @@ def _ordinal_clash(question: str) -> Callable[[str], int] | None:
     """None when the question asks no ordinal; else, for a sentence: 1 when it says the ordinal
     the question asks ("the first"), -1 when it says another, 0 when it says none."""
     asking = asking_part(question)
-    asked = _qualifiers(asking).get("ordinal")
+    asked = _asked_qualifiers(asking).get("ordinal")
     if asked is None and _NEXT.search(asking):
         asked = "next"  # "the next award": one after any the articles count
     if asked is None:
@@ -357,6 +378,7 @@ def candidates(
     subject: Subject | None = None,
     idioms: frozenset[str] = frozenset(),
     ordinals: dict[str, str] | None = None,
+    started: bool = False,
 ) -> list[Candidate]:
     """Every sentence of the hits, scored, best first (``needs``: what the question asks for;
     ``qualifier``: the sentence's agreement with the question's qualifiers; ``lexicon``: lets a
@@ -364,7 +386,8 @@ def candidates(
     ``person``: whom the question's "he" or "she" stands for; ``subject``: what its "it" does;
     ``idioms``: terms the question says outside their idiom, which a sentence saying them only
     inside it does not match; ``ordinals``: the question's ordinal terms and the ordinal each says,
-    which a sentence saying that ordinal in other words matches)."""
+    which a sentence saying that ordinal in other words matches; ``started``: they stand for "when
+    did it start?", which only an ordinal naming one of the question's things answers)."""
     qterms = set(idf)
     total = sum(idf.values()) or 1.0
     out: list[Candidate] = []
@@ -398,7 +421,8 @@ def candidates(
             if ordinals and not ordinals.keys() <= matched:
                 # "the first forum": "the inaugural forum" is the first one
                 said = _qualifiers(text, quoted_names=False).get("ordinal")
-                matched = matched | {t for t, c in ordinals.items() if c == said}
+                if said is not None and (not started or _ordinal_names(text, qterms)):
+                    matched = matched | {t for t, c in ordinals.items() if c == said}
             prior = _sentence_before(hit, i) if REFERS_BACK.match(text) else None
             borrowed: set[str] = set()
             if prior is not None:
@@ -586,14 +610,25 @@ def score_sentences(
     qualifier = _qualifier_fit(question)
     subject = Subject(thing) if thing else None
     idioms = frozenset(t for t in _IDIOMS if t in idf and not idiom_only(t, question))
-    ordinals = {
-        t: QUALIFIERS[w]
-        for w in _ordinal_words(asking_part(question))
-        for t in terms(w)
-        if t in idf
-    }
+    asking = asking_part(question)
+    ordinals = {t: QUALIFIERS[w] for w in _ordinal_words(asking) for t in terms(w) if t in idf}
+    started = None if ordinals else STARTED.search(asking)
+    if started is not None:
+        # "when did the forum start?": "the inaugural forum" started it, "the first recipient" of
+        # an award did not (the ordinal must name one of the question's things)
+        ordinals = {t: "1" for t in terms(started.group("start")) if t in idf}
     ranked = candidates(
-        qvec, hits, idf, needs, qualifier, lexicon, referent, subject, idioms, ordinals
+        qvec,
+        hits,
+        idf,
+        needs,
+        qualifier,
+        lexicon,
+        referent,
+        subject,
+        idioms,
+        ordinals,
+        started=started is not None,
     )
     total = sum(idf.values()) or 1.0
     # Question words found nowhere in the corpus: the articles likely lack what is asked

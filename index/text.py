@@ -141,11 +141,23 @@ QUALIFIER_WORD = re.compile(
 )
 
 
+# "when did the forum start?" asks when the first one was: "Since the inaugural forum was held in
+# 2022", not "the 2024 Tengchong Scientists Forum"
+STARTED = re.compile(
+    r"^\W*(?:when|what year|which year|in what year|in which year)\b.*?\b"
+    r"(?P<start>start|started|begin|began|begun|kick(?:ed)? off|get started)\s*\W*$",
+    re.I,
+)
+
+
 def qualifier_alike(text: str) -> list[str]:
     """The other words of the qualifiers ``text`` says ("first" -> "inaugural", "maiden", "1st"):
-    what the search also asks for, as "the first forum" is "the inaugural forum"."""
+    what the search also asks for, as "the first forum" is "the inaugural forum"; "when did it
+    start?" asks for the first one."""
     said = {m.group().lower() for m in QUALIFIER_WORD.finditer(text)}
     classes = {QUALIFIERS[w] for w in said}
+    if not any(c.isdigit() for c in classes) and STARTED.search(text):
+        classes.add("1")
     return [w for w, c in QUALIFIERS.items() if c in classes and w not in said]
 
 

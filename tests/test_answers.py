@@ -307,7 +307,11 @@ def test_the_answer_says_what_was_asked_in_the_articles_words(
 
 @pytest.mark.parametrize(
     "question",
-    ["tengchong scientsts forum when was the first one", "and the first tengchong forum year?"],
+    [
+        "tengchong scientsts forum when was the first one",
+        "and the first tengchong forum year?",
+        "when did the tengchong scientists forum start",
+    ],
 )
 def test_the_inaugural_one_is_the_first_one_asked(seed_engine: Engine, question: str) -> None:
     # "the first forum" asked: "Since the inaugural forum was held in 2022" says "first" in other
