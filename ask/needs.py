@@ -548,7 +548,30 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
         return 1.0
     if category and _novel(re.findall(rf"\b([A-Z][\w’'-]+)\s+{category}\b", s, re.I), question):
         return 1.0
-    return PARTIAL_PLACE if _novel(names(s[1:]), question) else 0.0
+    return PARTIAL_PLACE if _novel(_maybe_places(s), question) else 0.0
+
+
+HEADLINE_SHARE = 0.7  # of a sentence's longer words capitalised: a headline
+_QUOTED_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# words that name a place's kind, not an organisation's
+_PLACE_KIND_WORDS = frozenset({"Province", "City", "Republic", "State"})
+
+
+def _maybe_places(s: str) -> list[str]:
+    """The names of ``s`` that may be places: not an organisation's ("Science and Technology
+    Daily"), nor a person's, nor a word of a quoted title ("titled “Building a New Framework
+    ...”")."""
+    long_words = [w for w in s.split() if len(w) > 3 and w[0].isalpha()]
+    if long_words and sum(w[0].isupper() for w in long_words) >= HEADLINE_SHARE * len(long_words):
+        return []  # a headline in title case: its words are no names
+    people = set(titled_names(s)) | set(person_names(s))
+    unquoted = _QUOTED_SPAN.sub(lambda m: " " * len(m.group()), s)
+    return [
+        n
+        for n in names(unquoted[1:])
+        if not set(n.split()) & (ORG_WORDS - _PLACE_KIND_WORDS)
+        and not any(p in n or n in p for p in people)
+    ]
 
 
 # a name of a place the gazetteers do not hold (index/places.py), after "in", "at" ... or elsewhere

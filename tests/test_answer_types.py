@@ -755,3 +755,20 @@ def test_part_of_a_person_s_name_is_no_place() -> None:
     # "Yulong" is also a county of Yunnan in GeoNames; here it is half of a name
     asked = "which city is the Uruguayan Institute of Agriculture and Livestock in?"
     assert _fine_place_fit(ren, asked, "city") <= UNKNOWN_NAME
+
+
+def test_names_of_a_headline_an_organisation_or_a_quoted_title_are_no_places() -> None:
+    question = "where's the second Belt and Road Science and Technology Exchange Conference?"
+    assert (
+        _place_fit("The second conference will be held as scheduled in Chengdu.", question) == 1.0
+    )
+    for sentence in (
+        "— Written on the Occasion of the Opening of the Second “Belt and Road” Science and "
+        "Technology Exchange Conference",
+        "Recently, the Science and Technology Daily published an article titled “Building a New "
+        "Framework — Written on the Eve of the Opening of the Second Belt and Road Conference.”",
+        "Professor Zhang Zhengmao said so at the conference.",
+    ):
+        assert _place_fit(sentence, question) == 0.0
+    # a name that may be a place still fits in part
+    assert 0.0 < _place_fit("Cambodia and Laos sent delegates.", question) < 1.0
