@@ -745,7 +745,11 @@ def _described_person(
         texts += [unquoted(p) for p in lookup(description)]
     for text in texts:
         for found in mentions(text):
-            before = text[max(0, found.start - 60) : found.start].lower()
+            # the words before the name itself: a mention may start at its title ("Spanish Chief
+            # Researcher Kang Musha")
+            at = text.find(found.name, found.start)
+            at = found.start if at < 0 else at
+            before = text[max(0, at - 60) : at].lower()
             if found.kind == "person" and noun in before and all(w[:4] in before for w in said):
                 return found.name
     return None
@@ -799,6 +803,14 @@ def _rewrite(
             history,
             lookup,
         )
+    about = _WHAT_ABOUT.match(question)
+    asked = _ASKED_AFTER.search(about.group("x")) if about else None
+    if about and asked:
+        # "what about the spanish researcher, where does he work?": "he" is whom the description
+        # names ("Spanish Chief Researcher Kang Musha"), when a text names someone so
+        subject = about.group("x")[: asked.start()].strip(" ,:;—–-")
+        if _described_person(subject, history, lookup):
+            return _about(about.group("x"), prev, entities, history, lookup)
     stripped = _OPENERS.sub("", question).strip() or question
     # "the other one", "the first one", "the forum", "they" after a "which countries" answer: named
     out = _describe(stripped, entities)

@@ -534,3 +534,19 @@ def test_his_name_asked_after_an_answer_naming_him_asks_who_he_is() -> None:
     assert asked.query == "who is Li Di?" and not asked.uncertain
     # his first name is no name the conversation holds: asked as typed
     assert resolve("what's his first name?", history).query == "what's his first name?"
+
+
+def test_what_about_a_described_person_asks_of_the_one_the_articles_describe_so() -> None:
+    fei_fan = (
+        "Italian scientist Fei Fan, based at the Chinese Academy of Sciences' Research Center for "
+        "Eco-Environmental Sciences, is part of the joint center. [1]"
+    )
+    history = [turn("where is the italian scientist based?", fei_fan)]
+    passages = ["Spanish Chief Researcher Kang Musha has dedicated 20 years to large mammals."]
+    asked = resolve(
+        "what about the spanish researcher, where does he work?", history, lambda text: passages
+    )
+    assert asked.query == "where does Kang Musha work?"
+    # a description no text fits is searched as typed
+    unknown = "what about the french researcher, where does he work?"
+    assert resolve(unknown, history, lambda text: passages).query == unknown
