@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -271,7 +271,7 @@ def person_names(text: str) -> tuple[str, ...]:
     words, not after "in", "of", "from" ... (places), not in a quoted title ("… and Artificial
     Tissues”")."""
     found: list[str] = []
-    for m in _NAME.finditer(text):
+    for m in _runs(text):
         parts = m.group().replace("-", " - ").split()
         if any(p in ORG_WORDS or p.islower() for p in parts):
             continue
@@ -292,6 +292,27 @@ def person_names(text: str) -> tuple[str, ...]:
         if 2 <= len(parts) <= 3 and not any(p.isupper() and len(p) > 1 for p in parts):
             found.append(name)
     return tuple(found)
+
+
+_JOINED = re.compile(rf"{_CAP}(?:[ &-]{_CAP})*")
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """The capitalized runs of ``text``; one that joins a name of a person and where the person is
+    from by "of" gives that name too: "Kirsty Coventry of Zimbabwe" (an organisation's "Academy of
+    Sciences" is left out later by its words; "and" joins organisations' names more often:
+    "China-Kazakhstan Grain and Oil Crop ... Park")."""
+    for m in _NAME.finditer(text):
+        yield m
+        if " of " in m.group():
+            head = _JOINED.match(text, m.start())
+            if (
+                head is not None
+                and text.startswith(" of ", head.end())
+                and head.group().split()[-1] not in TITLE_WORDS  # "Uruguay's Minister of ..."
+                and not re.search(r"[’']s\b", head.group())
+            ):
+                yield head
 
 
 @lru_cache(maxsize=8192)

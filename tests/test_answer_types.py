@@ -192,6 +192,23 @@ def test_a_run_after_a_place_word_is_not_a_person() -> None:
     assert "Hong Kong" not in person_names("President of the Chinese University of Hong Kong")
 
 
+def test_a_person_named_with_where_she_is_from_is_a_person() -> None:
+    elected = (
+        "Kirsty Coventry of Zimbabwe has been elected as the first female president of the "
+        "International Olympic Committee."
+    )
+    assert person_names(elected) == ("Kirsty Coventry",)
+    need = _needs(
+        "Who took office as the first female president of the International Olympic Committee?"
+    )
+    assert need is not None and need.fit(elected) == 1.0
+    # organisations' names joined by "of" or "and" are no people
+    assert person_names("the Chinese Academy of Sciences and the Bank of America") == ()
+    park = "the China-Kazakhstan Grain and Oil Crop Production Demonstration Park with experts"
+    assert person_names(park) == ()
+    assert person_names("Uruguay's Minister of Livestock, Agriculture, and Fisheries") == ()
+
+
 def test_a_name_after_the_office_it_holds_is_a_person() -> None:
     welcome = (
         "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a warm "
