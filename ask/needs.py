@@ -132,6 +132,19 @@ _GOAL = re.compile(
 )
 
 
+# "what did the aijiu park say about the chinese seeds?": someone's words, quoted or reported
+_NEEDS_SAID = re.compile(
+    r"^\W*(?:and\s+|so\s+)?what\s+(?:did|does|do|has|have|had)\s+(?:[\w’'&-]+\s+){1,6}?"
+    r"(?:say|said|tell|comment|remark|note|stress|think)\b",
+    re.I,
+)
+_SAID = re.compile(
+    r"[“\"]|\b(?:said|says|commented|stated|noted|explained|told|remarked|added|stressed|"
+    r"emphasi[sz]ed|observed|according to)\b",
+    re.I,
+)
+
+
 _QUOTED = re.compile(r"^\s*[“‘\"]|[“‘\"][^”’\"]{3,}[”’\"]|\b(?:much |just )?like\b|\bas if\b", re.I)
 
 
@@ -1039,6 +1052,8 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
+    if _NEEDS_SAID.search(question):
+        return Need("said", _flag(lambda s: bool(_SAID.search(s))), _always)
     if _NEEDS_GOAL.search(question):
         return Need("goal", _flag(lambda s: bool(_GOAL.search(s))), _always)
     if _NEEDS_AGE.search(question):

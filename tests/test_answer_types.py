@@ -46,7 +46,9 @@ def kind(question: str) -> str | None:
         ("What proverb does the researcher use?", "words"),
         ("Which two international science programs did China initiate?", "name"),
         ("What is FAST?", "define"),
-        ("What does Fei Fan say the funding system emphasizes?", None),
+        # his words, quoted or reported: "said" (was None before "what did X say" asked for them)
+        ("What does Fei Fan say the funding system emphasizes?", "said"),
+        ("what did the aijiu park say about the chinese seeds", "said"),
         ("What country announced a crackdown, saying the items promote it?", "name"),
         ("How much has the administration approved in security assistance?", "amount"),
         ("How much funding did Fei Fan receive?", "money"),

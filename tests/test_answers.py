@@ -319,3 +319,10 @@ def test_the_inaugural_one_is_the_first_one_asked(seed_engine: Engine, question:
     answer = seed_engine.ask(question)
     assert answer.answered and "2022" in answer.answer
     check_citations(seed_engine, answer)
+
+
+def test_what_someone_said_is_answered_with_their_words(seed_engine: Engine) -> None:
+    # the park's own sentence matches more words; its deputy manager's comment says what was said
+    answer = seed_engine.ask("what did the aijiu park say about the chinese seeds")
+    assert "improved wheat yields and quality" in answer.answer
+    check_citations(seed_engine, answer)
