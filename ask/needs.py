@@ -225,6 +225,9 @@ _COUNTED = re.compile(
 )
 
 
+_PART_OF = re.compile(r"\bhow many of (?:the|those|these|them|its|their|his|her)\b", re.I)
+
+
 # terse: "belt and road joint labs how many", "sci-tech agreements number"
 _COUNTED_BEFORE = re.compile(
     r"(?P<what>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+(?:how many|number|count|total)\s*\??\s*$", re.I
@@ -445,10 +448,14 @@ def _count_fit(question: str) -> Callable[[str], float]:
     for group in _SAME_COUNT:
         if counted & group:
             counted |= group
+    # "how many of the joint labs are for agriculture?": a part of them, which the count of all
+    # of them ("over 70 joint laboratories") does not give
+    part = bool(counted) and _PART_OF.search(question) is not None
 
     def fit(s: str) -> float:
         plain = _undated(s)
         if counted:
+            others = False
             for n in _NUMBER_THEN.finditer(plain):
                 # the counted thing comes before any "of", "in", "from" ...: "three editions of
                 # the Tengchong Scientists Forum" counts editions, not scientists
@@ -457,7 +464,12 @@ def _count_fit(question: str) -> Callable[[str], float]:
                 if counted & said or any(
                     w.startswith(c) for c in counted if len(c) >= 3 for w in said
                 ):  # "labs" is counted by "70 joint laboratories"
-                    return ADJACENT_COUNT
+                    if not part:
+                        return ADJACENT_COUNT
+                else:
+                    others = True
+            if part and not others:
+                return 0.0
         return _any_count(s)
 
     return fit
