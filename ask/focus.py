@@ -360,12 +360,15 @@ def _segment(history: Sequence[TurnLike]) -> int:
     return 0
 
 
+_NOT_NOUNS = frozenset({"other", "another", "else", "one", "ones"})
+
+
 def _asked_nouns(query: str) -> list[str]:
     """The nouns a "which/what X" question asks for ("Which radio telescope is ..." -> radio,
     telescope; "Which platform launched ..." -> platform)."""
     asked = _ASKED_NOUN.match(query)
-    if asked:
-        return [w for w in words(asked.group("noun")) if w not in stopwords()]
+    if asked:  # "what other telescope ...": "other" is no noun
+        return [w for w in words(asked.group("noun")) if w not in stopwords() | _NOT_NOUNS]
     which = re.match(
         r"^\s*(?:(?:in|at|on|from|for|to|with)\s+)?(?:which|what)\s+([a-z][\w-]*)", query, re.I
     )
@@ -815,6 +818,7 @@ def _rewrite(
     # "the other one", "the first one", "the forum", "they" after a "which countries" answer: named
     out = _describe(stripped, entities)
     out = _ordinal(out, prev, entities)
+    out = _that_one(out, prev)
     out = _other(out, entities, history, lookup)
     out = _group(out, prev)
     if out != stripped:
@@ -843,6 +847,33 @@ def _rewrite(
     # or the previous question around X, lost follow-ups on every set written after it
     # (blind_conv4 0.788 -> 0.871, blind9 0.680 -> 0.920: docs/benchmarks.md, session 8).
     return stripped, True
+
+
+_THAT_ONE = re.compile(r"\b(?:that|this)\s+one\b", re.I)
+
+
+def _that_one(question: str, prev: TurnLike) -> str:
+    """ "where's that one located?" after "which telescope was combined with FAST?": the one the
+    last answer gave ("MeerKAT"), when the last question asked for one."""
+    m = _THAT_ONE.search(question)
+    if not m or not prev.answered:
+        return question
+    answer = _plain(prev.answer)
+    found = mentions(answer)
+    given = _answered(
+        unquoted(prev.query), answer, found, {_key(x) for x in mentions(unquoted(prev.query))}
+    )
+    named = next((x for x in found if _key(x) == given), None)
+    if named is None:
+        return question
+    # "FAST and South Africa's MeerKAT": the part the last question did not name
+    asked = prev.query.lower()
+    parts = [p for p in re.split(r"\s+and\s+|[’']s\s+", named.name) if p.lower() not in asked]
+    name = named.short or (parts[-1] if parts else named.name)
+    nouns = _asked_nouns(prev.query)
+    if nouns and nouns[-1] not in name.lower():  # "the MeerKAT telescope": what kind it is
+        name = f"the {name} {nouns[-1]}"
+    return question[: m.start()] + name + question[m.end() :]
 
 
 def _countries_only(name: str) -> bool:

@@ -32,7 +32,8 @@ _QUALIFIER = {
 }  # fmt: skip
 # A run of capitalized words (names of people, places, organisations), which may hold "and", "of",
 # "for" or "the" between capitalized words ("Belt and Road Science and Technology Exchange Conference").
-_CAP = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]{2,}|[A-Z])"
+# a capitalized word, camel case too ("McCarthy", "MeerKAT", "DeSantis", "OpenAI")
+_CAP = r"(?:[A-Z][a-z’'\-]*[a-z](?:[A-Z][a-z’'\-]*[a-z]|[A-Z]+)*|[A-Z]{2,}|[A-Z])"
 # "Northwest A&F University", "AT&T": an ampersand joins too
 _NAME = re.compile(rf"\b{_CAP}(?:(?:[ &-]|\s(?:and|of|for|the|on|&)\s){_CAP})*\b")
 # Words that make a capitalized run an organisation, place or event rather than a person.

@@ -22,7 +22,7 @@ from ask.needs import (
     _place_fit,
     asking_part,
 )
-from index.text import person_names, titled_names
+from index.text import names, person_names, titled_names
 
 
 def kind(question: str) -> str | None:
@@ -209,6 +209,12 @@ def test_a_person_named_with_where_she_is_from_is_a_person() -> None:
     park = "the China-Kazakhstan Grain and Oil Crop Production Demonstration Park with experts"
     assert person_names(park) == ()
     assert person_names("Uruguay's Minister of Livestock, Agriculture, and Fisheries") == ()
+
+
+def test_a_camel_cased_name_is_a_name() -> None:
+    assert person_names("Kevin McCarthy was ousted as Speaker.") == ("Kevin McCarthy",)
+    assert "Ron DeSantis" in person_names("Florida Gov. Ron DeSantis said")
+    assert "MeerKAT" in " ".join(names("the South African MeerKAT array telescope"))
 
 
 def test_a_name_after_the_office_it_holds_is_a_person() -> None:

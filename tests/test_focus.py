@@ -550,3 +550,27 @@ def test_what_about_a_described_person_asks_of_the_one_the_articles_describe_so(
     # a description no text fits is searched as typed
     unknown = "what about the french researcher, where does he work?"
     assert resolve(unknown, history, lambda text: passages).query == unknown
+
+
+def test_that_one_is_the_one_the_last_answer_gave() -> None:
+    combined = turn(
+        "what other telescope did they use besides fast?",
+        "Recently, Li Ke led a team from Tsinghua University in collaboration with astronomers "
+        "from Italy, Australia, Germany, and other countries to conduct a pulsar survey, "
+        "leveraging the advantages of both FAST and the South African MeerKAT array telescope. [1]",
+    )
+    # the camel-cased name is a name; "other" is no noun asked for ("and other countries")
+    assert resolve("where is that one", [combined]).query == (
+        "where is the South African MeerKAT telescope"
+    )
+    both = turn(
+        "Which telescope was combined with FAST for the pulsar polarization survey?",
+        "A team conducted a pulsar polarization survey using data from both FAST and South "
+        "Africa's MeerKAT telescope array. [1]",
+    )
+    assert resolve("where's that one located?", [both]).query == (
+        "where's the MeerKAT telescope located?"
+    )
+    # no one was asked for: searched as typed
+    plain = turn("when did the survey happen?", "Recently, the team finished the survey. [1]")
+    assert resolve("where is that one", [plain]).query == "where is that one"
