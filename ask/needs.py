@@ -105,6 +105,28 @@ _ALIAS = re.compile(
 )
 
 
+# "what exactly did they survey?", "what did the survey study?", "what was it a survey of?": what
+# was studied, which a sentence names after the study ("a survey of globular clusters") or the verb
+_STUDY_VERBS = (
+    r"survey(?:ed)?|stud(?:y|ied)|investigat(?:e|ed)|examin(?:e|ed)|observ(?:e|ed)|map(?:ped)?|"
+    r"analy[sz](?:e|ed)|explor(?:e|ed)|monitor(?:ed)?|research(?:ed)?"
+)
+_NEEDS_STUDIED = re.compile(
+    rf"^\W*(?:and\s+|so\s+)?what\b(?:\s+exactly)?\s+(?:did|does|do|will|was|were|is)\s+"
+    rf"(?:[\w’'-]+\s+){{0,4}}?(?:(?:{_STUDY_VERBS})\s*(?:exactly|there|then)?|"
+    rf"(?:a|the)\s+(?:[\w-]+\s+){{0,2}}?(?:survey|study|investigation|analysis|census)\s+of"
+    rf"(?:\s+exactly)?)\s*[?.!]*\s*$",
+    re.I,
+)
+_STUDIED = re.compile(
+    r"\b(?:survey|study|studies|investigation|examination|observations?|analysis|exploration|"
+    r"mapping|monitoring|census)\s+of\s+(?!the\s+(?:data|results?)\b)\w|"
+    r"\b(?:surveyed|studied|investigated|examined|observed|mapped|analy[sz]ed|explored|monitored)"
+    r"\s+(?:the\s+)?[a-z]",
+    re.I,
+)
+
+
 # "What proverb / image / phrase does ... use": the answer is someone's words, usually quoted
 _NEEDS_WORDS = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:proverb|saying|image|imagery|metaphor|analogy|simile|phrase|"
@@ -1064,6 +1086,8 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_WORDS.search(question):
         return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
+    if _NEEDS_STUDIED.search(question):
+        return Need("studied", _flag(lambda s: bool(_STUDIED.search(s))), _always)
     if _NEEDS_SAID.search(question):
         return Need("said", _flag(lambda s: bool(_SAID.search(s))), _always)
     if _NEEDS_GOAL.search(question):

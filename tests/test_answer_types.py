@@ -49,6 +49,10 @@ def kind(question: str) -> str | None:
         # his words, quoted or reported: "said" (was None before "what did X say" asked for them)
         ("What does Fei Fan say the funding system emphasizes?", "said"),
         ("what did the aijiu park say about the chinese seeds", "said"),
+        # what was studied: "a survey of globular clusters"
+        ("what exactly did they survey?", "studied"),
+        ("what was it a survey of exactly?", "studied"),
+        ("What did the survey find?", None),
         ("What country announced a crackdown, saying the items promote it?", "name"),
         ("How much has the administration approved in security assistance?", "amount"),
         ("How much funding did Fei Fan receive?", "money"),

@@ -326,3 +326,10 @@ def test_what_someone_said_is_answered_with_their_words(seed_engine: Engine) -> 
     answer = seed_engine.ask("what did the aijiu park say about the chinese seeds")
     assert "improved wheat yields and quality" in answer.answer
     check_citations(seed_engine, answer)
+
+
+def test_what_a_survey_studied_is_answered_by_the_sentence_naming_it(seed_engine: Engine) -> None:
+    first = seed_engine.ask("Which university's team conducted the pulsar polarization survey?")
+    surveyed = seed_engine.ask("what exactly did they survey?", first.conversation_id)
+    assert "globular clusters" in surveyed.answer
+    check_citations(seed_engine, surveyed)
