@@ -819,6 +819,7 @@ def _rewrite(
     out = _describe(stripped, entities)
     out = _ordinal(out, prev, entities)
     out = _that_one(out, prev)
+    out = _abbreviation(out, entities)
     out = _other(out, entities, history, lookup)
     out = _group(out, prev)
     if out != stripped:
@@ -847,6 +848,25 @@ def _rewrite(
     # or the previous question around X, lost follow-ups on every set written after it
     # (blind_conv4 0.788 -> 0.871, blind9 0.680 -> 0.920: docs/benchmarks.md, session 8).
     return stripped, True
+
+
+_THE_ABBREVIATION = re.compile(
+    r"\b(?:the|that|this|its)\s+(?:abbreviation|acronym|initials|short\s+form|short\s+name)\b"
+    r"(?!\s+(?:of|for)\b)",  # "the abbreviation of the ocean one": the question says whose
+    re.I,
+)
+
+
+def _abbreviation(question: str, entities: list[Entity]) -> str:
+    """ "what does the abbreviation stand for?": the conversation's thing that goes by one
+    ("FAST")."""
+    m = _THE_ABBREVIATION.search(question)
+    if not m:
+        return question
+    short = next((e.name for e in entities if len(e.name) >= 2 and e.name.isupper()), None)
+    if short is None:
+        return question
+    return question[: m.start()] + short + question[m.end() :]
 
 
 _THAT_ONE = re.compile(r"\b(?:that|this)\s+one\b", re.I)

@@ -53,6 +53,11 @@ def kind(question: str) -> str | None:
         ("what exactly did they survey?", "studied"),
         ("what was it a survey of exactly?", "studied"),
         ("What did the survey find?", None),
+        # kinds of thing and of people news quizzes ask to name (rtqa training weeks)
+        ("Defense Secretary Pete Hegseth has ordered the Navy to rename which ship?", "name"),
+        ("Which royal residence hosted the state visit?", "name"),
+        ("Which artist received the most MTV Video Music Awards nominations?", "person"),
+        ("President Trump has threatened to revoke which celebrity's US citizenship?", "person"),
         ("What country announced a crackdown, saying the items promote it?", "name"),
         ("How much has the administration approved in security assistance?", "amount"),
         ("How much funding did Fei Fan receive?", "money"),

@@ -574,3 +574,17 @@ def test_that_one_is_the_one_the_last_answer_gave() -> None:
     # no one was asked for: searched as typed
     plain = turn("when did the survey happen?", "Recently, the team finished the survey. [1]")
     assert resolve("where is that one", [plain]).query == "where is that one"
+
+
+def test_the_abbreviation_is_the_short_form_the_conversation_is_about() -> None:
+    fast = turn(
+        "Users from how many countries does FAST's open data sharing platform serve?",
+        "Its open data sharing platform serves users from dozens of countries worldwide, as the "
+        "‘Chinese Sky Eye’ (FAST) shows. [1]",
+    )
+    asked = resolve("and what does the abbreviation stand for?", [fast])
+    assert asked.query == "what does FAST stand for?"
+    plain = turn("who chairs the forum?", "Academician Gu Binglin chairs the forum. [1]")
+    assert resolve("and what does the abbreviation stand for?", [plain]).query == (
+        "what does the abbreviation stand for?"
+    )
