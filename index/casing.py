@@ -35,8 +35,9 @@ from index.text import (
 
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
-# what ``learn`` does: a saved table of another version is learned again (index/bm25.py)
-VERSION = 4
+# what ``learn`` does: a saved table of another version is learned again (index/bm25.py); 7:
+# names in camel case ("MeerKAT") are names (index/text.py)
+VERSION = 7
 # a misspelled question word is mended to a corpus word at least this similar (index/text.py
 # CloseWords), as BM25's terms are (index/bm25.py)
 SPELL_MIN = 85.0
