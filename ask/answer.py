@@ -171,7 +171,7 @@ def _ordinal_names(text: str, qterms: Collection[str]) -> bool:
     for m in QUALIFIER_WORD.finditer(text):
         if QUALIFIERS.get(m.group().lower(), "").isdigit():
             after = text[m.end() : m.end() + 40].split()[:2]
-            if set(terms(" ".join(after))) & set(qterms):
+            if not set(terms(" ".join(after))).isdisjoint(qterms):
                 return True
     return False
 

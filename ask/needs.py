@@ -606,8 +606,8 @@ def _place_fit(s: str, question: str, category: str = "") -> float:
 
 HEADLINE_SHARE = 0.7  # of a sentence's longer words capitalised: a headline
 _QUOTED_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
-# words that name a place's kind, not an organisation's
-_PLACE_KIND_WORDS = frozenset({"Province", "City", "Republic", "State"})
+# an organisation's words, less those that name a place's kind ("Yunnan Province")
+_NOT_PLACE_WORDS = ORG_WORDS - {"Province", "City", "Republic", "State"}
 
 
 def _maybe_places(s: str) -> list[str]:
@@ -618,12 +618,11 @@ def _maybe_places(s: str) -> list[str]:
     if long_words and sum(w[0].isupper() for w in long_words) >= HEADLINE_SHARE * len(long_words):
         return []  # a headline in title case: its words are no names
     people = set(titled_names(s)) | set(person_names(s))
-    unquoted = _QUOTED_SPAN.sub(lambda m: " " * len(m.group()), s)
+    outside_quotes = _QUOTED_SPAN.sub(lambda m: " " * len(m.group()), s)
     return [
         n
-        for n in names(unquoted[1:])
-        if not set(n.split()) & (ORG_WORDS - _PLACE_KIND_WORDS)
-        and not any(p in n or n in p for p in people)
+        for n in names(outside_quotes[1:])
+        if not set(n.split()) & _NOT_PLACE_WORDS and not any(p in n or n in p for p in people)
     ]
 
 
