@@ -146,10 +146,13 @@ QUALIFIER_WORD = re.compile(
 
 
 # "when did the forum start?" asks when the first one was: "Since the inaugural forum was held in
-# 2022", not "the 2024 Tengchong Scientists Forum"
+# 2022", not "the 2024 Tengchong Scientists Forum". Not an activity's start ("when did its
+# construction start?"), nor something only a pronoun names (what it is, the focus knows)
 STARTED = re.compile(
-    r"^\W*(?:when|what year|which year|in what year|in which year)\b.*?\b"
-    r"(?P<start>start|started|begin|began|begun|kick(?:ed)? off|get started)\s*\W*$",
+    r"^\W*(?:when|what year|which year|in what year|in which year)\b"
+    r"(?!.*\b(?:it|its|they|their|them|construction|work|works|operations?|building|development|"
+    r"testing|production|research|talks|negotiations)\b)"
+    r".*?\b(?P<start>start|started|begin|began|begun|kick(?:ed)? off|get started)\s*\W*$",
     re.I,
 )
 

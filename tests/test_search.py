@@ -39,6 +39,9 @@ def test_the_first_one_is_also_searched_as_the_inaugural_one(seed_engine) -> Non
     assert set(qualifier_alike("when was the first forum held")) == {"inaugural", "1st", "maiden"}
     assert "inaugural" in qualifier_alike("when did the forum start?")
     assert not qualifier_alike("where did the forum start?")
+    # an activity's start, or what only "it" names, is no first one of a series
+    assert not qualifier_alike("When did its construction start?")
+    assert not qualifier_alike("when did construction of the SKA begin?")
     assert qualifier_alike("when was the forum held") == []
     _, reading, _ = seed_engine.searcher.search_with_pool(
         "what year was the first Tengchong Scientists Forum", 5, dense_extra=2
