@@ -396,6 +396,11 @@ def _flag(test: Callable[[str], bool]) -> Callable[[str], float]:
     return lambda s: 1.0 if test(s) else 0.0
 
 
+def _shape(pattern: re.Pattern[str]) -> Callable[[str], float]:
+    """A sentence fits when ``pattern`` finds something in it ("because" for a reason)."""
+    return _flag(lambda s: pattern.search(s) is not None)
+
+
 def _always(_: str) -> bool:
     return True
 
@@ -1081,7 +1086,7 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if _NEEDS_EXPANSION.search(question):
         return _expansion_need(question)
     if _MOTIVE_Q.search(question):
-        return _graded("reason", _flag(lambda s: bool(_REASON.search(s))))
+        return _graded("reason", _shape(_REASON))
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):
         # a bonus, not a gate: "What is it called?" is often answered by a plain naming
         return Need("alias", _alias_fit, _always)
@@ -1090,19 +1095,19 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     if role and (role.group("x") or role.group("y")).split()[0].lower() not in stopwords():
         return Need("role", _flag(_described(role.group("x") or role.group("y"))), _always)
     if _NEEDS_WORDS.search(question):
-        return Need("words", _flag(lambda s: bool(_QUOTED.search(s))), _always)
+        return Need("words", _shape(_QUOTED), _always)
     if _NEEDS_STUDIED.search(question):
-        return Need("studied", _flag(lambda s: bool(_STUDIED.search(s))), _always)
+        return Need("studied", _shape(_STUDIED), _always)
     if _NEEDS_SAID.search(question):
-        return Need("said", _flag(lambda s: bool(_SAID.search(s))), _always)
+        return Need("said", _shape(_SAID), _always)
     if _NEEDS_GOAL.search(question):
-        return Need("goal", _flag(lambda s: bool(_GOAL.search(s))), _always)
+        return Need("goal", _shape(_GOAL), _always)
     if _NEEDS_AGE.search(question):
-        return _graded("age", _flag(lambda s: bool(_AGE.search(s))))
+        return _graded("age", _shape(_AGE))
     if _MONEY_Q.search(question):
-        return _graded("money", _flag(lambda s: bool(_MONEY.search(s))))
+        return _graded("money", _shape(_MONEY))
     if _PERCENT_Q.search(question):
-        return _graded("percent", _flag(lambda s: bool(_PERCENT.search(s))))
+        return _graded("percent", _shape(_PERCENT))
     if where:
         category = where.group("kind") or where.group("kind2") or where.group("kind3") or ""
         if not category and _WORKPLACE_Q.search(question):
