@@ -52,6 +52,7 @@ from index.store import StoredPassage
 from index.text import (
     HE_SHE_OPENS,
     HERE_OPENS,
+    IT_OPENS,
     MONTHS,
     QUALIFIER_WORD,
     QUALIFIERS,
@@ -440,7 +441,19 @@ def candidates(
             # the person a "he ..." sentence speaks of, or the place a "Here, ..." one is in, is
             # named in the sentence before
             here = HERE_OPENS.match(text) is not None
-            named = prior if prior is not None and (here or HE_SHE_OPENS.match(text)) else None
+            # ... and the thing an "Its open data platform serves ..." one speaks of, when a name is
+            # asked for ("which telescope has an open data platform?") and it names nothing itself
+            it_named = (
+                needs is not None
+                and needs.kind == "name"
+                and IT_OPENS.match(text) is not None
+                and needs.fit(text) == 0.0
+            )
+            named = (
+                prior
+                if prior is not None and (here or it_named or HE_SHE_OPENS.match(text))
+                else None
+            )
             if named is not None:
                 # "He told reporters that the team is developing ..." means what it says of the
                 # person the sentence before names: read with that sentence when that reads closer
@@ -458,7 +471,9 @@ def candidates(
                 evidence -= OTHER_THING_PENALTY
             typed, antecedent = text, None
             # "who ...?" answered by a "he ..." sentence, "where ...?" by a "Here, ..." one
-            asked = needs is not None and needs.kind in (("place", "name") if here else ("person",))
+            asked = it_named or (
+                needs is not None and needs.kind in (("place", "name") if here else ("person",))
+            )
             if named is not None and (in_context or asked):
                 # "who patrols for elephants?": "Since 2020, he has ..." answers with the person
                 # the sentence before names
@@ -640,9 +655,9 @@ def score_sentences(
         owned = _OWNED_ATTRIBUTE_Q.match(question)
         if owned and owned.group("attr").lower() not in _DESCRIBED:
             attribute = owned
-    if attribute is None:  # "Where was Fei Fan born?": a birth no article speaks of
-        attribute = _BIRTH_Q.search(question)
-    if attribute and set(terms(attribute.group("attr"))) <= absent:
+    # "Where was Fei Fan born?", "what's his birth year?": a birth no article speaks of
+    birth = _BIRTH_Q.search(question)
+    if any(a and set(terms(a.group("attr"))) <= absent for a in (attribute, birth)):
         # "What is the population of Tengchong?": no article ever speaks of a population
         confidence -= ATTRIBUTE_MISSING_PENALTY
     if any(set(terms(w)) <= absent for w in _ordinal_words(asking_part(question))):

@@ -38,13 +38,27 @@ _TAIL = re.compile(
 )
 
 
+# a country's everyday names, which news never prints ("which aussie outfit", "a body down
+# under"): written as the articles would, so the words are searched and matched
+_INFORMAL = {
+    "aussie": "Australian",
+    "aussies": "Australians",
+    "down under": "in Australia",
+    "brit": "British",
+    "brits": "Britons",
+    "stateside": "in the United States",
+}
+_INFORMAL_WORD = re.compile(r"\b(?:" + "|".join(_INFORMAL) + r")\b", re.I)
+
+
 def tidy(question: str) -> str:
     """``question`` without the greeting or request before it, words about the text, and the
-    thanks after it."""
+    thanks after it; a country's everyday name as news writes it."""
     m = _LEAD.match(question)
     rest = question[m.end() :] if m else question
     rest = re.sub(r"\s+([?.!])", r"\1", _TAIL.sub("", _ABOUT_TEXT.sub("", rest))).strip()
     if len(rest.split()) < 2:  # "hey, thanks!": nothing but small talk
         return question
+    rest = _INFORMAL_WORD.sub(lambda m: _INFORMAL[m.group().lower()], rest)
     # "what kind ..." after "can you tell me": the question now starts the text
     return rest[0].upper() + rest[1:] if question[:1].isupper() else rest

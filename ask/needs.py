@@ -85,7 +85,7 @@ _NEEDS_NAME = re.compile(
     r"airline|app|chain|restaurant|retailer|store|brand|holiday|band|movie|song|album|sitcom|"
     r"novel|series|game|tournament|league|club|landmark|territory|nation|capital|planet|airport|"
     r"channel|outlet|website|ship|vessel|rocket|spacecraft|glacier|volcano|dam|palace|castle|"
-    r"residence|stadium|automaker|carmaker|manufacturer)s?\b",
+    r"residence|stadium|automaker|carmaker|manufacturer|academy|academie|outfit)s?\b",
     re.I,
 )
 
@@ -147,7 +147,8 @@ _NEEDS_WORDS = re.compile(
 _NEEDS_GOAL = re.compile(
     r"\b(?:want|wants|wanted|hope|hopes|hoped|hoping|aim|aims|aiming|plan|plans|planning|aspire|"
     r"aspires|supposed|intend|intends|meant|dream|dreams|envision|envisions)\b"
-    r"(?:\s+[\w’'-]+){0,5}?\s+(?:to\s+)?(?:become|turn\s+(?:\w+\s+)?into|transform\s+(?:\w+\s+)?into|grow\s+into)\b",
+    r"(?:\s+[\w’'-]+){0,5}?\s+(?:to\s+)?(?:become|turn(?:s|ed|ing)?\s+(?:\w+\s+)?into|transform(?:s|ed|ing)?\s+(?:\w+\s+)?into|"
+    r"grow(?:s|ing)?\s+into)\b",
     re.I,
 )
 
@@ -195,7 +196,8 @@ _WHERE = re.compile(
     # "Which city hosts the conference?": the host is where it takes place (rtqa 2023-26 train:
     # the 9 such questions all have a place for answer)
     r"|\b(?:which|what) (?:[\w-]+\s+){0,2}?"
-    r"(?P<kind3>city|country|town|village|province|state|region|county|district)\s+(?:will\s+)?"
+    r"(?P<kind3>city|country|town|village|province|state|region|county|district)\s+"
+    r"(?:(?:that|which)\s+)?(?:will\s+)?"
     r"(?:host|hosts|hosted|hosting)\b"
     # "second belt and road conference venue", "what is the location of the park"
     r"|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*\b(?:venue|location)\s*\??\s*$"
@@ -891,16 +893,20 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
 
     def in_role(s: str) -> bool:
         """For "Who is the chief scientist of FAST?" the sentence must speak of a chief scientist;
-        for "who is the director of ...?", of a director, not only of a "Deputy Director"; for
-        "who chairs it?", of chairing or a chairman."""
+        for "who is the director of ...?", of a director, not only of a "Deputy Director" (nor a
+        minister's only of a "Minister-Counselor"); for "who chairs it?", of chairing or a
+        chairman."""
         if office and not office & _stems(s):
             return False
         if not role_terms <= _stems(s):
             return False
         if not head or second:
             return True
-        said = list(re.finditer(rf"\b{re.escape(head)}", s, re.I))
-        return not said or any(not _UNDER_BEFORE.search(s, 0, m.start()) for m in said)
+        said = list(re.finditer(rf"\b{re.escape(head)}(?P<joined>\w*-[A-Za-z])?", s, re.I))
+        # a "Minister-Counselor" is no minister, as a "Deputy Director" is no director
+        return not said or any(
+            not m.group("joined") and not _UNDER_BEFORE.search(s, 0, m.start()) for m in said
+        )
 
     nation = _nationality_asked(question)
 
@@ -933,8 +939,10 @@ OTHER_NATION = 0.0
 
 
 _NATION_ASKED = re.compile(
-    r"\b(?:which|what|who\s+(?:is|was)\s+the|name\s+(?:of\s+)?the)\s+"
-    r"(?P<d>[a-z]{3,}(?:an|ese|ish|i|ch|h))\s+(?:[\w-]+\s+){0,2}?"
+    r"\b(?:(?:which|what|who\s+(?:is|was)\s+the|name\s+(?:of\s+)?the)\s+"
+    r"(?P<d>[a-z]{3,}(?:an|ese|ish|i|ch|h))"
+    # "who is China's minister of ...?"
+    r"|(?:who\s+(?:is|was)|(?:which|what)\s+is)\s+(?P<c>[a-z]{3,})['’]s?)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:researcher|scientist|minister|official|member|expert|ecologist|astrophysicist|professor|"
     r"manager|leader|academician|director|diplomat|scholar|engineer|counselor|person)s?\b",
     re.I,
@@ -977,7 +985,7 @@ def _nationality_asked(question: str) -> str | None:
     """ "which Uruguayan cabinet member ...?" -> "uru" (``_nation_key``); None when no country's
     person is asked for."""
     m = _NATION_ASKED.search(question)
-    return _nation_key(m.group("d")) if m else None
+    return _nation_key(m.group("d") or m.group("c")) if m else None
 
 
 def _of_nation(sentence: str, name: str, nation: str) -> bool | None:
@@ -1075,9 +1083,33 @@ def _longer_name(name: str) -> Callable[[str], bool]:
     return test
 
 
+# "first tengchong scientists forum year", "second belt and road conference city": keywords
+# typed with the kind of thing wanted last, and no question word
+_NO_ASKING_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_TERSE_KIND = re.compile(
+    r"^(?P<rest>[\w’'&-]+(?:\s+[\w’'&-]+){1,9}?)\s+(?P<kind>year|date|city|country|town|province)"
+    r"\s*\??\s*$",
+    re.I,
+)
+
+
+def _terse(question: str) -> str:
+    """Keywords with the kind wanted last ("... forum year", "... conference city") asked as a
+    question ("which year ... forum", "in which city ... conference"), so they need what the
+    question would; anything else as it is."""
+    m = _TERSE_KIND.match(question.strip())
+    if m is None or _NO_ASKING_WORD.search(question):
+        return question
+    kind = m.group("kind").lower()
+    if kind == "date":  # when, not on which day ("... start date": "In July 2021" says it)
+        return f"when {m.group('rest')}?"
+    where = "in " if kind != "year" else ""  # a place: where the thing is or was
+    return f"{where}which {kind} {m.group('rest')}?"
+
+
 def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     """What kind of thing the question asks for, or None when it could be anything."""
-    question = asking_part(question)
+    question = _terse(asking_part(question))
     part = _NAME_PART_Q.search(question)
     named = part.group("x") or part.group("y") if part else ""
     if named and not named.isupper():

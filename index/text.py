@@ -117,6 +117,9 @@ QUALIFIERS = {
 # has ..."; and one that opens with any pronoun or "this/these", whose words may be those of the
 # sentence before ("Its data platform ...", "This global facility ...")
 HE_SHE_OPENS = re.compile(r"^(?:[^.;]{0,160},\s+)?(?:he|she)\b", re.I)
+# "It ...", "In 2021, its ...": not "Notably, Australia's CSIRO contributed ..., and since its launch,
+# it has ...", which names what "it" is itself
+IT_OPENS = re.compile(r"^(?:[A-Z][^.;A-Z]{0,80},\s+)?(?:[Ii]t|[Ii]ts)\b")
 REFERS_BACK = re.compile(
     r"^(?:[^.;]{0,160},\s+)?(?:he|she|they|it|his|her|its|their|this|these)\b|^here\s*,", re.I
 )

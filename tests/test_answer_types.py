@@ -67,7 +67,9 @@ def kind(question: str) -> str | None:
         ("Which telescope is nicknamed the 'Chinese Sky Eye'?", "name"),
         ("How did Fei Fan describe the approach?", "words"),
         ("Who succeeded Li Ke as chief scientist of FAST?", "person"),
-        ("Name the city that will host the second conference.", "name"),
+        # a city that will host something is where it takes place (was "name" until session 15,
+        # when "the city that will host" joined "the city that hosts")
+        ("Name the city that will host the second conference.", "place"),
         ("What salary does Gu Binglin receive as Chairman?", "money"),
         ("What is the total construction budget of the Square Kilometre Array?", "money"),
         ("what does FAST stand for", "expansion"),
@@ -806,3 +808,50 @@ def test_names_of_a_headline_an_organisation_or_a_quoted_title_are_no_places() -
         assert _place_fit(sentence, question) == 0.0
     # a name that may be a place still fits in part
     assert 0.0 < _place_fit("Cambodia and Laos sent delegates.", question) < 1.0
+
+
+def test_keywords_with_the_kind_wanted_last_ask_for_that_kind() -> None:
+    assert kind("first tengchong scientists forum year") == "year"
+    assert kind("second belt and road science tech exchange conference city") == "place"
+    # a start date, not the day: "In July 2021" says it in full
+    date = _needs("ska construction start date")
+    assert date is not None and date.kind == "date"
+    assert date.fit("In July 2021, the SKA project commenced construction.") == 1.0
+    # a question word asks for itself: "which forum ... year" is not rewritten
+    assert kind("what did the forum do that year") is None
+
+
+def test_the_city_that_will_host_an_event_is_a_place() -> None:
+    need = _needs(
+        "Name the city that will host the second Belt and Road Science and Technology Exchange "
+        "Conference."
+    )
+    assert need is not None and need.kind == "place"
+    assert need.fit("The second conference will be held as scheduled in Chengdu.") == 1.0
+
+
+def test_what_it_will_turn_into_asks_for_a_goal_in_any_tense() -> None:
+    assert kind("what does yunnan hope the tengchong event turns into eventually") == "goal"
+    assert kind("what do they hope it is transformed into?") == "goal"
+
+
+def test_an_academy_and_an_outfit_are_names_of_their_kind() -> None:
+    assert kind("Ma Yinzhe belongs to which national academy as an academician?") == "name"
+    assert kind("which Australian outfit helped build the sky eye") == "name"
+
+
+def test_a_compound_title_is_not_the_role_asked() -> None:
+    need = _needs("Who is the minister of science and technology?")
+    assert need is not None and need.kind == "person"
+    assert need.fit("Chen Linhao, Minister-Counselor for Science and Technology, spoke.") == 0.0
+    assert need.fit("Wang Li, Minister of Science and Technology, spoke.") == 1.0
+
+
+def test_a_country_s_official_asked_is_not_another_country_s() -> None:
+    need = _needs("Who is China's Minister of Agriculture and Rural Affairs?")
+    assert need is not None and need.kind == "person"
+    flati = (
+        "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a welcome."
+    )
+    assert need.fit(flati) == 0.0
+    assert need.fit("China's Minister of Agriculture, Han Jun, extended a welcome.") == 1.0

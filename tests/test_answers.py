@@ -92,6 +92,29 @@ def test_a_follow_up_asking_an_attribute_no_article_names_is_declined(seed_engin
     assert job.answered and "Minister-Counselor" in job.answer
 
 
+def test_a_birth_year_no_article_gives_is_declined(seed_engine: Engine) -> None:
+    first = seed_engine.ask("who was FAST's former chief scientist?")
+    award = seed_engine.ask("what award did he get?", first.conversation_id)
+    assert first.answered and award.answered
+    # the articles give years (2021, "in early 2021"), never a birth
+    born = seed_engine.ask("what's his birth year", first.conversation_id)
+    assert not born.answered
+
+
+def test_an_it_sentence_is_quoted_with_the_one_naming_it_when_a_name_is_asked(
+    seed_engine: Engine,
+) -> None:
+    # "Its open data sharing platform serves users from dozens of countries ...": "its" is FAST,
+    # which only the sentence before names
+    answer = seed_engine.ask(
+        "Which Chinese telescope has an open data sharing platform serving users from dozens "
+        "of countries?"
+    )
+    assert answer.answered and "FAST" in answer.answer
+    assert "Its open data sharing platform" in answer.citations[0].quote
+    check_citations(seed_engine, answer)
+
+
 def test_streaming_yields_the_same_answer_in_pieces(seed_engine: Engine) -> None:
     events = list(seed_engine.stream("Where will the second Belt and Road conference be held?"))
     kinds = [e.kind for e in events]

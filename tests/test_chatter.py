@@ -37,3 +37,15 @@ from ask.chatter import tidy
 )  # fmt: skip
 def test_the_greeting_and_the_request_go_and_the_question_stays(question: str, meant: str) -> None:
     assert tidy(question) == meant
+
+
+def test_a_country_s_everyday_name_is_written_as_news_writes_it() -> None:
+    assert tidy("which aussie outfit helped build the sky eye") == (
+        "which Australian outfit helped build the sky eye"
+    )
+    assert tidy("which research body down under helped?") == (
+        "which research body in Australia helped?"
+    )
+    # inside another word it stays ("Aussiedoodle", "brittle")
+    assert tidy("what breed is an aussiedoodle?") == "what breed is an aussiedoodle?"
+    assert tidy("why is the glass brittle?") == "why is the glass brittle?"
