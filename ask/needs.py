@@ -67,7 +67,11 @@ _NEEDS_PERSON = re.compile(
     # a title before a name is not what is asked: "which university Professor Zhang is from?"
     rf"({PERSON_NOUNS})\b(?!(?-i:\s+[A-Z][a-z]))"
     # typed as keywords: "deputy manager of the aijiu park name?"
-    rf"|^\s*(?:the\s+)?(?:[\w-]+\s+)?(?:{PERSON_NOUNS})\b[^?]*\bname\s*\??\s*$",
+    rf"|^\s*(?:the\s+)?(?:[\w-]+\s+)?(?:{PERSON_NOUNS})\b[^?]*\bname\s*\??\s*$"
+    # "what's that official's name?", "what is the name of the official?"
+    rf"|\bwhat(?:['’]s|\s+(?:is|was))\s+(?:the\s+|that\s+|this\s+)?(?:[\w-]+\s+)?"
+    rf"(?:{PERSON_NOUNS})['’]s?\s+(?:full\s+)?name\b"
+    rf"|\bname\s+of\s+(?:the|that|this)\s+(?:[\w-]+\s+)?(?:{PERSON_NOUNS})\b",
     re.I,
 )
 

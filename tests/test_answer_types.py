@@ -855,3 +855,18 @@ def test_a_country_s_official_asked_is_not_another_country_s() -> None:
     )
     assert need.fit(flati) == 0.0
     assert need.fit("China's Minister of Agriculture, Han Jun, extended a welcome.") == 1.0
+
+
+def test_a_person_s_name_asked_of_a_role_needs_a_person() -> None:
+    for question in (
+        "what's that official's name?",
+        "what is the name of the official?",
+        "what was the researcher's name",
+    ):
+        need = _needs(question)
+        assert need is not None and need.kind == "person", question
+    need = _needs("what's that official's name?")
+    assert need is not None
+    # "A relevant official from the Ministry ... explained ...": no name, so nothing to answer
+    assert need.fit("A relevant official from the Ministry of Science explained the plan.") == 0.0
+    assert kind("what's the name of the telescope") != "person"
