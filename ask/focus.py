@@ -133,6 +133,7 @@ _ASKED_NOUN = re.compile(
 # ("what about Fei Fan?" is not one: it is searched as typed, never spliced into the last question)
 _BARE_ASK = re.compile(
     r"^\s*(?:and\s+)?(?P<wh>how\s+many|how\s+much|which|what)\s+(?!about\b)"
+    r"(?![a-z]{4,}ed\b)"  # "what happened in Uruguay?" asks on its own: a verb, no noun
     r"(?P<noun>(?:[\w-]+\s+){0,4}[\w-]+)\s*\??\s*$",
     re.I,
 )
@@ -405,6 +406,11 @@ def _answered(query: str, answer: str, found: list[_Mention], q_keys: set[str]) 
 
 _HIS_NAME = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:what(?:['’]s|\s+is|\s+was)|whats)\s+(?:his|her)\s+name\s*\??\s*$",
+    re.I,
+)
+_HIS_NAME_PART = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:what(?:['’]s|\s+is|\s+was)|whats)\s+(?:his|her)\s+"
+    r"(?P<part>full)\s+name\s*\??\s*$",
     re.I,
 )
 _NAME_ASKED = re.compile(
@@ -779,6 +785,10 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
     if person is not None and _HIS_NAME.match(query):
         # "what's his name?" after an answer naming him: who he is, as the conversation knows
         query, uncertain = f"who is {person.name}?", False
+    elif person is not None and (part := _HIS_NAME_PART.match(query)):
+        # "what's his full name?": his name as the conversation knows it ("Flati"), said in full
+        # (his first name is asked as typed: no name the conversation holds)
+        query, uncertain = f"what is {person.name}'s {part.group('part')} name?", False
     thing = _pick(entities, {"thing"}) if _ITS & set(words(query)) else None
     return Resolution(
         query,

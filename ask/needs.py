@@ -850,6 +850,10 @@ def _name_need(question: str, asked: re.Match[str]) -> Need:
     return _graded("name", fit)
 
 
+# what a role is of: "the chief scientist of FAST", "President of the Chinese University of ..."
+_ROLE_OF = re.compile(r"\s+(?:of|at|for)\s+(?P<of>[^,.;?()]{2,60})", re.I)
+
+
 # a role under the one named: "Deputy Director" is no "director"
 _UNDER = re.compile(r"\b(?:deputy|vice|assistant|associate|acting|under)\b", re.I)
 
@@ -892,6 +896,10 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
 
     head = role.group("role").split()[-1] if role_terms and role else ""
     second = bool(role and _UNDER.search(role.group("role")))
+    # "the president of South Africa": whose president; not "President of the Chinese University
+    # of Hong Kong"
+    whose = _ROLE_OF.match(question, role.end("role")) if head and role else None
+    whose_terms = set(terms(whose.group("of"))) - absent if whose else set()
     acts = _WHO_ACTS.match(question)  # "who chairs it?": a chairman, or someone who chairs
     office = frozenset(terms(_OFFICE_OF[acts.group("verb").lower()])) if acts else frozenset()
 
@@ -906,11 +914,17 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
             return False
         if not head or second:
             return True
-        said = list(re.finditer(rf"\b{re.escape(head)}(?P<joined>\w*-[A-Za-z])?", s, re.I))
+        said = list(re.finditer(rf"\b{re.escape(head)}\w*(?P<joined>-[A-Za-z])?", s, re.I))
         # a "Minister-Counselor" is no minister, as a "Deputy Director" is no director
-        return not said or any(
-            not m.group("joined") and not _UNDER_BEFORE.search(s, 0, m.start()) for m in said
-        )
+        said = [
+            m for m in said if not m.group("joined") and not _UNDER_BEFORE.search(s, 0, m.start())
+        ]
+        if whose_terms and said:
+            # of someone else ("President of the Chinese University ..." for "of South Africa")
+            of = [_ROLE_OF.match(s, m.end()) for m in said]
+            if all(o is not None and not set(terms(o.group("of"))) & whose_terms for o in of):
+                return False
+        return bool(said) or not list(re.finditer(rf"\b{re.escape(head)}", s, re.I))
 
     nation = _nationality_asked(question)
 
@@ -1087,11 +1101,23 @@ def _longer_name(name: str) -> Callable[[str], bool]:
     return test
 
 
-# "first tengchong scientists forum year", "second belt and road conference city": keywords
-# typed with the kind of thing wanted last, and no question word
+# "first tengchong scientists forum year", "second belt and road conference city", "aizhibai
+# job": keywords typed with the kind of thing wanted last, and no question word before it
 _NO_ASKING_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_TERSE_ASKED = {
+    "year": "which year {}?",
+    "date": "when {}?",  # when, not on which day ("... start date": "In July 2021" says it)
+    "when": "when {}?",
+    "where": "where is {}?",
+    "location": "where is {}?",
+    "number": "how many {}?",
+    "job": "who is {}?",  # "aizhibai job": who he is, as a sentence describes him
+    "position": "who is {}?",
+    "role": "who is {}?",
+    **{kind: f"in which {kind} {{}}?" for kind in ("city", "country", "town", "province")},
+}
 _TERSE_KIND = re.compile(
-    r"^(?P<rest>[\w’'&-]+(?:\s+[\w’'&-]+){1,9}?)\s+(?P<kind>year|date|city|country|town|province)"
+    r"^(?P<rest>[\w’'&-]+(?:\s+[\w’'&-]+){0,9}?)\s+(?P<kind>" + "|".join(_TERSE_ASKED) + r")"
     r"\s*\??\s*$",
     re.I,
 )
@@ -1102,13 +1128,30 @@ def _terse(question: str) -> str:
     question ("which year ... forum", "in which city ... conference"), so they need what the
     question would; anything else as it is."""
     m = _TERSE_KIND.match(question.strip())
-    if m is None or _NO_ASKING_WORD.search(question):
+    if m is None or _NO_ASKING_WORD.search(m.group("rest")):
         return question
-    kind = m.group("kind").lower()
-    if kind == "date":  # when, not on which day ("... start date": "In July 2021" says it)
-        return f"when {m.group('rest')}?"
-    where = "in " if kind != "year" else ""  # a place: where the thing is or was
-    return f"{where}which {kind} {m.group('rest')}?"
+    return _TERSE_ASKED[m.group("kind").lower()].format(m.group("rest"))
+
+
+# "what's his nationality?", "what country is she from?": a country or its people's adjective
+# ("Italian scientist Fei Fan"), which news puts before a name rather than saying "nationality"
+_NEEDS_NATIONALITY = re.compile(
+    r"\b(?:nationality|nationalities)\b"
+    r"|\b(?:what|which)\s+country\s+(?:is|was|are|were)\s+(?:he|she|they|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+    r"\s+from\b",
+    re.I,
+)
+
+
+def _nationality_fit(s: str) -> float:
+    """A person named after their people's adjective ("Italian scientist Fei Fan", "Spanish Chief
+    Researcher Kang Musha"); not the country of what a sentence speaks of ("the Chinese Academy")."""
+    for person in (*person_names(s), *titled_names(s)):
+        at = s.find(person)
+        before = s[max(0, at - NATION_WINDOW // 2) : at] if at >= 0 else ""
+        if {_nation_key(w) for w in _CAPITALIZED.findall(before)} - {None}:
+            return 1.0
+    return 0.0
 
 
 def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
@@ -1117,10 +1160,17 @@ def _needs(question: str, absent: frozenset[str] = frozenset()) -> Need | None:
     part = _NAME_PART_Q.search(question)
     named = part.group("x") or part.group("y") if part else ""
     if named and not named.isupper():
+        core = " ".join(w for w in named.split() if w not in TITLE_WORDS)
+        if " " in core and re.search(r"\bfull\s*name\b", question, re.I):
+            # "what is Fei Fan's full name?": the name the question gives, said in a sentence (not
+            # "Manager Aizhibai's": a title and a name)
+            return _graded("name part", _flag(lambda s: core in s))
         # "what's Flati's first name?": a longer name of his than the question gives
         return _graded("name part", _flag(_longer_name(named)))
     if _NEEDS_EXPANSION.search(question):
         return _expansion_need(question)
+    if _NEEDS_NATIONALITY.search(question):
+        return _graded("nationality", _nationality_fit)
     if _MOTIVE_Q.search(question):
         return _graded("reason", _shape(_REASON))
     if _NEEDS_ALIAS.search(question) and not _WHICH_IS_CALLED.search(question):

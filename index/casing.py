@@ -14,6 +14,9 @@ only the question's all-lower-case words: a run of them that the corpus writes a
 that name ("tengchong science award" -> "Tengchong Science Award"), and a single word becomes
 capitalized when the corpus writes it so at least ``WORD_SHARE`` of the time and at least twice
 ("yinzhe" -> "Yinzhe"; "fast" stays when the corpus also says "fast radio bursts" often enough).
+A word the corpus writes capitalized every time but too seldom for that ("Deputy Manager Aizhibai",
+"(DDE)" once) is given its form only when it is no English word ("aizhibai" -> "Aizhibai", "dde"
+-> "DDE"; "crop" of "Institute of Crop Sciences" stays).
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from index.text import (
 # share of a word's mid-sentence occurrences written capitalized (any capital) for a lower-case
 # question word to be given that form
 # what ``learn`` does: a saved table of another version is learned again (index/bm25.py); 7:
-# names in camel case ("MeerKAT") are names (index/text.py)
-VERSION = 7
+# names in camel case ("MeerKAT") are names (index/text.py); 8: names the corpus writes once
+VERSION = 8
 # a misspelled question word is mended to a corpus word at least this similar (index/text.py
 # CloseWords), as BM25's terms are (index/bm25.py)
 SPELL_MIN = 85.0
@@ -111,14 +114,38 @@ def _initials(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _count(parts: list[str], alone: Counter[str], runs: dict[str, Counter[str]]) -> None:
+    """Counts a name's words: a name of one word alone, a longer one as a run. A person's name
+    after a title is counted on its own too ("Deputy Manager Aizhibai": "Aizhibai"; "Professor
+    Zhang Zhengmao": "Zhang Zhengmao"), unless what follows is an organisation's ("Chinese
+    Academy of Sciences")."""
+    if len(parts) == 1:
+        alone[parts[0].lower()] += 1
+    elif 2 <= len(parts) <= MAX_WORDS:
+        run = " ".join(parts)
+        runs.setdefault(run.lower(), Counter())[run] += 1
+    core = parts
+    while len(core) > 1 and core[0] in TITLE_WORDS:
+        core = core[1:]
+    if core is not parts and len(core) <= 3 and not set(core) & ORG_WORDS:
+        _count(core, alone, runs)
+
+
 class Casing:
     """Lower-case word -> its usual written form; lower-case name run -> the name as written."""
 
     def __init__(
-        self, words: dict[str, str], runs: dict[str, str], vocab: dict[str, int] | None = None
+        self,
+        words: dict[str, str],
+        runs: dict[str, str],
+        vocab: dict[str, int] | None = None,
+        rare: dict[str, str] | None = None,
     ) -> None:
         self.words = words
         self.runs = runs
+        # words never written in lower case, too seldom for ``words`` ("Aizhibai", "DDE" once):
+        # given their form only when they are no English word (``restore``'s ``is_word``)
+        self.rare = rare or {}
         self.vocab = vocab or {}  # every word of the corpus, lower case: how often it occurs
         self._longest = max((r.count(" ") + 1 for r in runs), default=1)
         self._close: CloseWords | None = None
@@ -139,9 +166,11 @@ class Casing:
         for text in texts:
             for m in _WORD.finditer(text):
                 vocab[m.group().lower()] += 1
-                if _OPENS.search(text, max(0, m.start() - 6), m.start()):
-                    continue
                 word = m.group()
+                if _OPENS.search(text, max(0, m.start() - 6), m.start()) and not (
+                    len(word) > 1 and word.isupper()  # "(DDE)": an acronym anywhere
+                ):
+                    continue
                 forms.setdefault(word.lower(), Counter())[word] += 1
             for start, _, name in name_spans(text):
                 parts = name.split(" ")
@@ -150,27 +179,25 @@ class Casing:
                 elif _OPENS.search(text, max(0, start - 6), start):
                     opening.append(parts)  # "When Chinese ...": settled once words are counted
                     continue
-                if len(parts) == 1:
-                    alone[parts[0].lower()] += 1
-                elif len(parts) <= MAX_WORDS:
-                    run = " ".join(parts)
-                    runs.setdefault(run.lower(), Counter())[run] += 1
+                _count(parts, alone, runs)
         for parts in opening:
             if forms.get(parts[0].lower(), Counter())[parts[0].lower()]:
                 parts = parts[1:]  # also written in lower case: the sentence's own capital
-            if len(parts) == 1:
-                alone[parts[0].lower()] += 1
-            elif 2 <= len(parts) <= MAX_WORDS:
-                run = " ".join(parts)
-                runs.setdefault(run.lower(), Counter())[run] += 1
+            _count(parts, alone, runs)
         words: dict[str, str] = {}
+        rare: dict[str, str] = {}
         for low, seen in forms.items():
-            if low in stop or low in common or not alone[low]:
-                continue  # a word seen capitalized only inside longer names ("Crop") is a noun
+            if low in stop or low in common:
+                continue
             total = sum(seen.values())
             capital = sum(c for w, c in seen.items() if not w.islower())
-            if capital >= WORD_MIN and capital >= WORD_SHARE * total:
-                words[low] = max((w for w in seen if not w.islower()), key=lambda w: seen[w])
+            form = max((w for w in seen if not w.islower()), key=lambda w: seen[w], default=low)
+            if alone[low] and capital >= WORD_MIN and capital >= WORD_SHARE * total:
+                words[low] = form
+            elif capital == total and (alone[low] or (len(form) > 1 and form.isupper())):
+                # a name of its own ("Aizhibai" of "Deputy Manager Aizhibai") or an acronym
+                # ("DDE"), too seldom for ``words``; restored only when it is no English word
+                rare[low] = form
         named = {low: seen.most_common(1)[0][0] for low, seen in runs.items()}
         # the start of a long name stands for it ("aijiu agricultural products park"): its first
         # two words or more, when no other name starts with those words differently written
@@ -179,17 +206,23 @@ class Casing:
             for n in range(2, len(parts)):
                 if parts[n - 1].lower() not in stop:
                     named.setdefault(" ".join(parts[:n]).lower(), " ".join(parts[:n]))
-        return cls(words, named, dict(vocab))
+        return cls(words, named, dict(vocab), rare)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": VERSION, "words": self.words, "runs": self.runs, "vocab": self.vocab}
+        return {
+            "version": VERSION,
+            "words": self.words,
+            "runs": self.runs,
+            "vocab": self.vocab,
+            "rare": self.rare,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Casing:
         """The saved table; ValueError when it was learned by another version of ``learn``."""
         if data.get("version") != VERSION:
             raise ValueError(f"casing table version {data.get('version')!r}, not {VERSION}")
-        return cls(dict(data["words"]), dict(data["runs"]), dict(data["vocab"]))
+        return cls(dict(data["words"]), dict(data["runs"]), dict(data["vocab"]), dict(data["rare"]))
 
     def spell(self, question: str, is_word: Callable[[str], bool] | None = None) -> str:
         """``question`` with each lower-case word the corpus never uses replaced by the closest
@@ -296,6 +329,8 @@ class Casing:
             if done:
                 continue
             form = self.words.get(m.group())
+            if form is None and is_word is not None and not is_word(m.group()):
+                form = self.rare.get(m.group())  # "aizhibai" -> "Aizhibai", "dde" -> "DDE"
             if form is not None:
                 out.append(question[last : m.start()] + form)
                 last = m.end()

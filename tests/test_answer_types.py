@@ -870,3 +870,44 @@ def test_a_person_s_name_asked_of_a_role_needs_a_person() -> None:
     # "A relevant official from the Ministry ... explained ...": no name, so nothing to answer
     assert need.fit("A relevant official from the Ministry of Science explained the plan.") == 0.0
     assert kind("what's the name of the telescope") != "person"
+
+
+def test_keywords_ending_in_number_job_or_location_ask_for_that() -> None:
+    assert kind("china intergovernmental agreements number") == "number"
+    assert kind("Aizhibai job") == "role"
+    assert kind("tengchong forum location") == "place"
+    # a question word before the kind asks for itself
+    assert kind("what is the job") != "role"
+
+
+def test_a_nationality_is_a_people_s_adjective_before_the_person() -> None:
+    need = _needs("what's his nationality")
+    assert need is not None and need.kind == "nationality"
+    assert need.fit("Italian scientist Fei Fan, based at the Chinese Academy of Sciences.") == 1.0
+    assert need.fit("Spanish Chief Researcher Kang Musha has dedicated 20 years.") == 1.0
+    # the country of what the sentence speaks of is no one's nationality
+    assert need.fit("Academician Lu Yuming of the Chinese Academy of Sciences spoke.") == 0.0
+    assert need.fit("Fei Fan once proposed establishing his own laboratory.") == 0.0
+    # a celebrity's citizenship revoked asks for the celebrity
+    assert kind("President Trump has threatened to revoke which celebrity's US citizenship?") != (
+        "nationality"
+    )
+
+
+def test_a_role_of_one_thing_is_not_the_role_of_another() -> None:
+    need = _needs("who is the president of south africa")
+    assert need is not None and need.kind == "person"
+    lu = (
+        "Academician Lu Yuming of the Chinese Academy of Sciences and President of the Chinese "
+        "University of Hong Kong was the first recipient."
+    )
+    assert need.fit(lu) == 0.0
+    assert need.fit("Cyril Ramaphosa, President of South Africa, said.") == 1.0
+    fast = _needs("Who is the chief scientist of FAST?")
+    assert fast is not None
+    assert fast.fit("Li Ke, the former chief scientist of FAST, explained.") == 1.0
+    assert fast.fit("According to former FAST chief scientist Li Di, cooperation is key.") == 1.0
+    # what the role is of may be quoted
+    award = _needs("Who was the first recipient of the Tengchong Science Award?")
+    assert award is not None
+    assert award.fit("Lu Yuming was the first recipient of the “Tengchong Science Award.”") == 1.0

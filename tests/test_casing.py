@@ -186,3 +186,28 @@ def test_short_forms_and_other_spellings_are_written_as_the_articles_write_them(
 
     is_word = WordPieces(bundled_model_path() / "tokenizer.json").is_word
     assert casing.restore("for four govt filled", True, is_word) == "for four govt filled"
+
+
+def test_a_name_written_once_is_restored_when_it_is_no_english_word() -> None:
+    from index.embedder import WordPieces, bundled_model_path
+
+    is_word = WordPieces(bundled_model_path() / "tokenizer.json").is_word
+    casing = Casing.learn(
+        [
+            *TEXTS,
+            "Deputy Manager Aizhibai commented on the seeds. Professor Zhang Zhengmao led it. "
+            "They started projects such as “Deep Time Digital Earth (DDE)”. The Institute of Crop "
+            "Sciences inspected the crop.",
+        ]
+    )
+    # once each: after a title, and an acronym in brackets
+    assert casing.restore("aizhibai job", is_word=is_word) == "Aizhibai job"
+    assert casing.restore("what is dde", is_word=is_word) == "what is DDE"
+    # a person's name after a title is a name of its own
+    assert casing.restore("zhang zhengmao university", is_word=is_word) == (
+        "Zhang Zhengmao university"
+    )
+    # an English word stays, and so does a word only ever part of a longer name
+    assert casing.restore("the crop institute", is_word=is_word) == "the crop institute"
+    # without the word check nothing seen once is restored
+    assert casing.restore("aizhibai job") == "aizhibai job"

@@ -588,3 +588,30 @@ def test_the_abbreviation_is_the_short_form_the_conversation_is_about() -> None:
     assert resolve("and what does the abbreviation stand for?", [plain]).query == (
         "what does the abbreviation stand for?"
     )
+
+
+def test_what_happened_somewhere_is_no_bare_noun_asked_of_the_last_question() -> None:
+    history = [
+        turn(
+            "how many countries are attending the Chengdu conference",
+            "Old and new friends from over 100 countries will gather once again. [1]",
+        )
+    ]
+    asked = resolve("what happened in Uruguay", history)
+    assert asked.query == "what happened in Uruguay"
+    # a noun still is: "how many intl organizations?" asks the last question of them
+    assert resolve("how many international organizations?", history).query == (
+        "how many international organizations are attending the Chengdu conference"
+    )
+
+
+def test_his_full_name_asks_a_longer_name_of_the_person_in_focus() -> None:
+    history = [
+        turn(
+            "who welcomed the delegation in Uruguay",
+            "Uruguay's Minister of Livestock, Agriculture, and Fisheries, Flati, extended a warm "
+            "welcome. [1]",
+        )
+    ]
+    asked = resolve("what's his full name?", history)
+    assert asked.query == "what is Flati's full name?"
