@@ -76,6 +76,8 @@ _SPELLINGS = [
     (re.compile(r"(?<=\w{4})ll(ed|ing|er|ers)$"), r"l\1"),
     (re.compile(r"(?<=\w{3}[aeiou])l(ed|ing|er|ers)$"), r"ll\1"),
 ]
+# two long names this alike (rapidfuzz ratio) are one name spelled two ways
+SPELLINGS_ALIKE = 95.0
 WORD_SHARE = 0.9
 WORD_MIN = 2
 MAX_WORDS = 10  # the longest name looked up as one run
@@ -99,17 +101,29 @@ def _initials(names: Iterable[str]) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for name in names:
         name = _POSSESSIVE.sub("", name)  # "Belt and Road Initiative's"
-        parts = [p for p in name.split(" ") if p.lower() not in stop]
-        if len(parts) < 2 or not all(p[:1].isupper() for p in parts) or parts[-1] in TITLE_WORDS:
-            continue  # "... and President": two names run together
-        if len(parts) == 2 and name.lower() not in countries():
-            continue  # two letters are too many things ("CA"); "UK" is a country's
-        found.setdefault("".join(p[0] for p in parts), set()).add(name)
+        first = name.split(" ")[0]
+        if first in TITLE_WORDS or _POSSESSIVE.search(first):
+            # "Australian Commonwealth Scientific and Industrial Research Organization",
+            # "Australia's Commonwealth ...": the name is also the one without them ("CSIRO")
+            names_ = [name, name.split(" ", 1)[1]] if " " in name else [name]
+        else:
+            names_ = [name]
+        for name in names_:
+            parts = [p for p in name.split(" ") if p.lower() not in stop]
+            if (
+                len(parts) < 2
+                or not all(p[:1].isupper() for p in parts)
+                or parts[-1] in TITLE_WORDS
+            ):
+                continue  # "... and President": two names run together
+            if len(parts) == 2 and name.lower() not in countries():
+                continue  # two letters are too many things ("CA"); "UK" is a country's
+            found.setdefault("".join(p[0] for p in parts), set()).add(name)
     out: dict[str, str] = {}
     for k, v in found.items():
         # the start of a long name (Casing.learn adds them) is no name of its own
-        whole = [n for n in v if not any(o != n and o.startswith(n) for o in v)]
-        if len(whole) == 1:
+        whole = sorted(n for n in v if not any(o != n and o.startswith(n) for o in v))
+        if len(whole) == 1 or (whole and _spellings_of_one(whole)):
             out[k] = whole[0]
     return out
 
@@ -129,6 +143,14 @@ def _count(parts: list[str], alone: Counter[str], runs: dict[str, Counter[str]])
         core = core[1:]
     if core is not parts and len(core) <= 3 and not set(core) & ORG_WORDS:
         _count(core, alone, runs)
+
+
+def _spellings_of_one(names: list[str]) -> bool:
+    """The names are one name spelled two ways ("... Research Organisation", "... Research
+    Organization")."""
+    from rapidfuzz import fuzz
+
+    return all(fuzz.ratio(names[0].lower(), n.lower()) >= SPELLINGS_ALIKE for n in names[1:])
 
 
 class Casing:

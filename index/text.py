@@ -226,12 +226,22 @@ class CloseWords:
                 if len(w) >= self._min_chars - 1 and not w.isdigit():
                     by_letter.setdefault(w[0], []).append(w)
             self._by_letter = by_letter
-        found = process.extract(
-            word, self._by_letter.get(word[0], []), scorer=fuzz.ratio, score_cutoff=self._cutoff
-        )
+        bucket = self._by_letter.get(word[0], [])
+        found = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=self._cutoff)
         if not found:
-            return None
+            # two letters swapped in a short word ("frist" for "first") score under the cutoff
+            # (80 for five letters); the same letters, one swap apart, are that word
+            swapped = [w for w in bucket if sorted(w) == sorted(word) and _one_swap(w, word)]
+            if not swapped:
+                return None
+            return max(swapped, key=lambda w: self._counts.get(w, 0))
         return str(max(found, key=lambda f: (f[1], self._counts.get(f[0], 0)))[0])
+
+
+def _one_swap(a: str, b: str) -> bool:
+    """``a`` is ``b`` with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
 
 
 def terms(text: str) -> list[str]:

@@ -211,3 +211,25 @@ def test_a_name_written_once_is_restored_when_it_is_no_english_word() -> None:
     assert casing.restore("the crop institute", is_word=is_word) == "the crop institute"
     # without the word check nothing seen once is restored
     assert casing.restore("aizhibai job") == "aizhibai job"
+
+
+def test_two_letters_swapped_in_a_short_word_are_mended() -> None:
+    casing = Casing.learn([*TEXTS, "The first forum was held in 2022, and the third in 2024."])
+    # "frist" scores 80 against "first": under the cutoff, yet the same letters one swap apart
+    assert casing.spell("when was the frist forum") == "when was the first forum"
+    # other letters, or more than one swap, stay
+    assert casing.spell("when was the fisrt forum") == "when was the first forum"
+    assert casing.spell("when was the ftsir forum") == "when was the ftsir forum"
+
+
+def test_an_acronym_of_a_name_after_its_country_or_spelled_two_ways_is_written_out() -> None:
+    casing = Casing.learn(
+        [
+            "Notably, Australia's Commonwealth Scientific and Industrial Research Organisation "
+            "helped. The Australian Commonwealth Scientific and Industrial Research Organization "
+            "designed and built a set of core tools.",
+        ]
+    )
+    assert casing.restore("what did CSIRO build?") == (
+        "what did Commonwealth Scientific and Industrial Research Organisation build?"
+    )
