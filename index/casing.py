@@ -101,24 +101,23 @@ def _initials(names: Iterable[str]) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for name in names:
         name = _POSSESSIVE.sub("", name)  # "Belt and Road Initiative's"
-        first = name.split(" ")[0]
-        if first in TITLE_WORDS or _POSSESSIVE.search(first):
+        first, _, rest = name.partition(" ")
+        variants = [name]
+        if rest and (first in TITLE_WORDS or _POSSESSIVE.search(first)):
             # "Australian Commonwealth Scientific and Industrial Research Organization",
             # "Australia's Commonwealth ...": the name is also the one without them ("CSIRO")
-            names_ = [name, name.split(" ", 1)[1]] if " " in name else [name]
-        else:
-            names_ = [name]
-        for name in names_:
-            parts = [p for p in name.split(" ") if p.lower() not in stop]
+            variants.append(rest)
+        for variant in variants:
+            parts = [p for p in variant.split(" ") if p.lower() not in stop]
             if (
                 len(parts) < 2
                 or not all(p[:1].isupper() for p in parts)
                 or parts[-1] in TITLE_WORDS
             ):
                 continue  # "... and President": two names run together
-            if len(parts) == 2 and name.lower() not in countries():
+            if len(parts) == 2 and variant.lower() not in countries():
                 continue  # two letters are too many things ("CA"); "UK" is a country's
-            found.setdefault("".join(p[0] for p in parts), set()).add(name)
+            found.setdefault("".join(p[0] for p in parts), set()).add(variant)
     out: dict[str, str] = {}
     for k, v in found.items():
         # the start of a long name (Casing.learn adds them) is no name of its own
