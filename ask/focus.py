@@ -405,12 +405,8 @@ def _answered(query: str, answer: str, found: list[_Mention], q_keys: set[str]) 
 
 
 _HIS_NAME = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:what(?:['’]s|\s+is|\s+was)|whats)\s+(?:his|her)\s+name\s*\??\s*$",
-    re.I,
-)
-_HIS_NAME_PART = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:what(?:['’]s|\s+is|\s+was)|whats)\s+(?:his|her)\s+"
-    r"(?P<part>full)\s+name\s*\??\s*$",
+    r"(?P<full>full\s+)?name\s*\??\s*$",
     re.I,
 )
 _NAME_ASKED = re.compile(
@@ -782,13 +778,14 @@ def resolve(question: str, history: Sequence[TurnLike], lookup: Lookup | None = 
         # "he" is the focus's person, unless the question describes whom it means ("what about
         # the spanish researcher, who is he?")
         person = _pick(entities, {"person"})
-    if person is not None and _HIS_NAME.match(query):
-        # "what's his name?" after an answer naming him: who he is, as the conversation knows
-        query, uncertain = f"who is {person.name}?", False
-    elif person is not None and (part := _HIS_NAME_PART.match(query)):
+    his_name = _HIS_NAME.match(query) if person is not None else None
+    if person is not None and his_name is not None:
+        # "what's his name?" after an answer naming him: who he is, as the conversation knows;
         # "what's his full name?": his name as the conversation knows it ("Flati"), said in full
         # (his first name is asked as typed: no name the conversation holds)
-        query, uncertain = f"what is {person.name}'s {part.group('part')} name?", False
+        full = his_name.group("full") is not None
+        query = f"what is {person.name}'s full name?" if full else f"who is {person.name}?"
+        uncertain = False
     thing = _pick(entities, {"thing"}) if _ITS & set(words(query)) else None
     return Resolution(
         query,

@@ -924,7 +924,7 @@ def _people(question: str, absent: frozenset[str] = frozenset()) -> Need:
             of = [_ROLE_OF.match(s, m.end()) for m in said]
             if all(o is not None and not set(terms(o.group("of"))) & whose_terms for o in of):
                 return False
-        return bool(said) or not list(re.finditer(rf"\b{re.escape(head)}", s, re.I))
+        return bool(said) or re.search(rf"\b{re.escape(head)}", s, re.I) is None
 
     nation = _nationality_asked(question)
 

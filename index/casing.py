@@ -213,6 +213,7 @@ class Casing:
             total = sum(seen.values())
             capital = sum(c for w, c in seen.items() if not w.islower())
             form = max((w for w in seen if not w.islower()), key=lambda w: seen[w], default=low)
+            # a word seen capitalized only inside longer names ("Crop") is a noun
             if alone[low] and capital >= WORD_MIN and capital >= WORD_SHARE * total:
                 words[low] = form
             elif capital == total and (alone[low] or (len(form) > 1 and form.isupper())):
